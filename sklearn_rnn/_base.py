@@ -1,0 +1,266 @@
+"""The shared training machinery of every recurrent estimator.
+
+:class:`BaseRecurrent` validates parameters, builds the private torch module
+and a skorch net in ``fit`` (kept as ``net_``), and runs skorch's loop with
+callbacks for clipping, early stopping and learning-rate schedules. Task
+classes supply the data (a dataset object, see ``_data.py``), the loss and
+the output transform.
+"""
+
+import copy
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import (
+    EarlyStopping,
+    GradientNormClipping,
+    LRScheduler,
+    PrintLog,
+)
+
+from ._data import BatchIterator, TailSplit, check_seed
+from ._modules import RecurrentNetwork
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+PREDICT_BATCH_SIZE = 4096
+
+
+class GradientNorm(GradientNormClipping):
+    """skorch's gradient clipping that also records the norm before clipping.
+
+    The per-batch norms are averaged into the epoch's ``grad_norm`` entry of
+    the history, which tells the vanishing/exploding-gradient story. With
+    ``gradient_clip_value=None`` nothing is clipped, only measured.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._norms = []
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        max_norm = self.gradient_clip_value
+        norm = torch.nn.utils.clip_grad_norm_(
+            [p for _, p in named_parameters],
+            max_norm=float("inf") if max_norm is None else max_norm,
+            norm_type=self.gradient_clip_norm_type,
+        )
+        self._norms.append(norm.item())
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._norms:
+            net.history.record("grad_norm", float(np.mean(self._norms)))
+
+
+class MaskedMSELoss(torch.nn.Module):
+    """Mean squared error over the targets that are not NaN.
+
+    NaN marks targets that do not exist: padding steps of a sequence, or
+    steps of a forecast window whose future lies beyond the data.
+    """
+
+    def forward(self, y_pred, y_true):
+        y_pred = y_pred.reshape(y_true.shape)
+        known = ~torch.isnan(y_true)
+        if bool(known.all()):
+            return torch.nn.functional.mse_loss(y_pred, y_true)
+        return torch.nn.functional.mse_loss(y_pred[known], y_true[known])
+
+
+class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
+    """Base class of the recurrent estimators. Not public: use a subclass."""
+
+    _parameter_constraints: dict = {
+        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "layer_norm": ["boolean"],
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+    }
+
+    @abstractmethod
+    def __init__(self, *, cell, hidden_size, num_layers, dropout, layer_norm,
+                 nonlinearity, clip_grad_norm, optimizer, lr, weight_decay,
+                 lr_schedule, batch_size, max_epochs, early_stopping,
+                 validation_fraction, patience, random_state, device, verbose,
+                 callbacks, warm_start):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.layer_norm = layer_norm
+        self.nonlinearity = nonlinearity
+        self.clip_grad_norm = clip_grad_norm
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+
+    # -- hooks for task classes -------------------------------------------
+
+    def _module_params(self):
+        """Keyword arguments of :class:`RecurrentNetwork` set by parameters."""
+        return {
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+            "layer_norm": self.layer_norm,
+            "nonlinearity": self.nonlinearity,
+        }
+
+    def _validation_gap(self):
+        """Samples dropped between the training data and the validation tail."""
+        return 0
+
+    # -- training ----------------------------------------------------------
+
+    def _resolve_device(self):
+        if self.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                "device='cuda' was requested but torch sees no CUDA GPU "
+                f"(torch {torch.__version__}, CUDA build: "
+                f"{torch.version.cuda is not None}). Use device='cpu', or "
+                "device='auto' to take a GPU only when there is one."
+            )
+        return self.device
+
+    def _callbacks(self):
+        callbacks = [
+            ("grad_norm", GradientNorm(gradient_clip_value=self.clip_grad_norm)),
+        ]
+        if self.early_stopping:
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.patience, load_best=True,
+                sink=print if self.verbose else _silent,
+            )))
+        if self.lr_schedule == "cosine":
+            callbacks.append(("lr_schedule", LRScheduler(
+                policy="CosineAnnealingLR", T_max=self.max_epochs)))
+        elif self.lr_schedule == "plateau":
+            monitor = "valid_loss" if self.early_stopping else "train_loss"
+            callbacks.append(("lr_schedule", LRScheduler(
+                policy="ReduceLROnPlateau", monitor=monitor,
+                patience=max(1, self.patience // 2), factor=0.5)))
+        for i, callback in enumerate(self.callbacks or []):
+            name = callback[0] if isinstance(callback, tuple) else f"user_{i}"
+            obj = callback[1] if isinstance(callback, tuple) else callback
+            callbacks.append((name, copy.deepcopy(obj)))
+        return callbacks
+
+    def _fit_dataset(self, dataset, *, input_size, output_size, head,
+                     criterion, **module_params):
+        """Build (or reuse, with ``warm_start``) the net and train it."""
+        device = self._resolve_device()
+        seed = check_seed(self.random_state)
+        reuse = self.warm_start and hasattr(self, "net_")
+        # fork_rng keeps the user's global torch random state untouched while
+        # weight init and dropout draw from our seed.
+        devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            if reuse:
+                net = self.net_
+            else:
+                module = RecurrentNetwork(
+                    input_size=input_size, output_size=output_size, head=head,
+                    **self._module_params(), **module_params,
+                )
+                net = NeuralNet(
+                    module=module,
+                    criterion=criterion,
+                    optimizer=_OPTIMIZERS[self.optimizer],
+                    optimizer__weight_decay=self.weight_decay,
+                    lr=self.lr,
+                    max_epochs=self.max_epochs,
+                    batch_size=self.batch_size,
+                    iterator_train=BatchIterator,
+                    iterator_train__shuffle=True,
+                    iterator_train__seed=seed,
+                    iterator_valid=BatchIterator,
+                    train_split=(
+                        TailSplit(self.validation_fraction, self._validation_gap())
+                        if self.early_stopping else None
+                    ),
+                    callbacks=self._callbacks(),
+                    # PrintLog is replaced so verbose=0 prints nothing at all.
+                    callbacks__print_log=PrintLog(
+                        sink=print if self.verbose else _silent),
+                    device=device,
+                    verbose=self.verbose,
+                )
+            net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        monitor = "valid_loss" if "valid_loss" in net.history[-1] else "train_loss"
+        losses = net.history[:, monitor]
+        self.best_epoch_ = int(np.nanargmin(losses)) + 1
+        return self
+
+    # -- prediction --------------------------------------------------------
+
+    def _forward(self, dataset):
+        """Network outputs for every sample of ``dataset``, as a numpy array.
+
+        Runs the module directly under ``inference_mode`` in large batches,
+        skipping skorch's per-batch machinery, which only training needs.
+        """
+        check_is_fitted(self, "net_")
+        module = self.net_.module_
+        device = self.net_.device
+        module.eval()
+        outputs = []
+        with torch.inference_mode():
+            for Xb, _ in BatchIterator(dataset, PREDICT_BATCH_SIZE):
+                Xb = {key: value.to(device) for key, value in Xb.items()}
+                outputs.append(module(**Xb).float().cpu())
+        if len(outputs) == 1:
+            return outputs[0].numpy()
+        n_steps = max(out.shape[1] for out in outputs) if outputs[0].ndim == 3 else 0
+        if n_steps:
+            outputs = [torch.nn.functional.pad(out, (0, 0, 0, n_steps - out.shape[1]))
+                       for out in outputs]
+        return torch.cat(outputs).numpy()
+
+
+def _silent(*args, **kwargs):
+    """A skorch sink that prints nothing."""

@@ -1,0 +1,189 @@
+"""Sequence classification: a class label for each sequence."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ._docstrings import fill_doc
+from ._sequence import BaseSequenceEstimator
+
+
+@fill_doc(cell="lstm", lr="0.005", batch_size="32", max_epochs="100")
+class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
+    """Recurrent network classifier for sequences.
+
+    Reads each sequence step by step with a recurrent cell (an LSTM by
+    default) and predicts its class from the final state through a softmax.
+    Labels may be of any type; inputs are standardised with training
+    statistics.
+
+    Parameters
+    ----------
+    {network}
+
+    bidirectional : bool, default=False
+        Read each sequence in both directions and join the two summaries.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the cross-entropy loss: ``{label: weight}``,
+        or ``"balanced"`` for weights inversely proportional to class
+        frequencies (as in scikit-learn's linear models).
+
+    {training}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+
+    n_features_in_ : int
+        For 2-D ``X`` the number of time steps; for 3-D and list input the
+        number of features per step.
+
+    feature_names_in_ : ndarray of str
+        Column names of a 2-D DataFrame ``X``, when it had string names.
+
+    {fitted}
+
+    See Also
+    --------
+    RNNRegressor : The same network for numeric targets.
+
+    Notes
+    -----
+    ``X`` is ``(n_samples, n_timesteps)`` for univariate sequences,
+    ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
+    list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
+    Binary problems use the same two-output softmax as multi-class ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 8, 1))
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = LSTMClassifier(max_epochs=20, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:1]).sum()
+    np.float64(1.0...)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
+                 bidirectional=False, layer_norm=False, nonlinearity="tanh",
+                 class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,
+                 weight_decay=0.0, lr_schedule=None, batch_size=32,
+                 max_epochs=100, early_stopping=False, validation_fraction=0.1,
+                 patience=10, random_state=None, device="cpu", verbose=0,
+                 callbacks=None, warm_start=False):
+        super().__init__(
+            cell=cell, hidden_size=hidden_size, num_layers=num_layers,
+            dropout=dropout, layer_norm=layer_norm, nonlinearity=nonlinearity,
+            clip_grad_norm=clip_grad_norm, optimizer=optimizer, lr=lr,
+            weight_decay=weight_decay, lr_schedule=lr_schedule,
+            batch_size=batch_size, max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction, patience=patience,
+            random_state=random_state, device=device, verbose=verbose,
+            callbacks=callbacks, warm_start=warm_start,
+        )
+        self.bidirectional = bidirectional
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Training sequences.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The fitted estimator.
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the "
+                "target y is None."
+            )
+        dataset, _, _ = self._sequences(X, reset=True)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(dataset.X, y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
+            encoder.classes_, self.classes_
+        ):
+            raise ValueError(
+                "warm_start=True needs the same classes as the previous fit: "
+                f"{self.classes_.tolist()}; got {encoder.classes_.tolist()}."
+            )
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in "
+                f"y; got 1 class ({self.classes_[0]!r}) instead."
+            )
+        weight = None
+        if self.class_weight is not None:
+            weight = torch.as_tensor(
+                compute_class_weight(self.class_weight, classes=self.classes_, y=y),
+                dtype=torch.float32,
+            )
+        dataset.y = torch.from_numpy(encoder.transform(y).astype(np.int64))
+        return self._fit_dataset(
+            dataset,
+            input_size=dataset.X.shape[2],
+            output_size=len(self.classes_),
+            head="last",
+            criterion=torch.nn.CrossEntropyLoss(weight=weight),
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities of sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Sequences to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to 1.
+        """
+        logits = torch.from_numpy(self._predict_outputs(X)).double()
+        return torch.softmax(logits, dim=-1).numpy()
+
+    def predict(self, X):
+        """Most probable class of each sequence in ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Sequences to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[self._predict_outputs(X).argmax(axis=-1)]

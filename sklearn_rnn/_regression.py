@@ -1,0 +1,184 @@
+"""Sequence regression: a number (or a number per step) for each sequence."""
+
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils.validation import _check_y, check_array, check_consistent_length
+
+from ._base import MaskedMSELoss
+from ._docstrings import fill_doc
+from ._sequence import BaseSequenceEstimator
+
+
+@fill_doc(cell="rnn", lr="0.005", batch_size="32", max_epochs="100")
+class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
+    """Recurrent network regressor for sequences.
+
+    Reads each sequence step by step with a recurrent cell and predicts one
+    value (or several) per sequence from its final state, or one per step
+    when ``y`` has a time axis. Inputs are standardised with training
+    statistics and targets are scaled inside, so raw units work.
+
+    Parameters
+    ----------
+    {network}
+
+    bidirectional : bool, default=False
+        Read each sequence in both directions and join the two summaries.
+
+    {training}
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        For 2-D ``X`` the number of time steps (scikit-learn's count of
+        columns; ``predict`` then needs the same length). For 3-D and list
+        input, the number of features per step (``predict`` accepts any
+        sequence length).
+
+    feature_names_in_ : ndarray of str
+        Column names of a 2-D DataFrame ``X``, when it had string names.
+
+    {fitted}
+
+    See Also
+    --------
+    LSTMClassifier : The same network for class labels.
+    GRUForecaster : Forecasts a time series whose rows are time steps.
+
+    Notes
+    -----
+    ``X`` is ``(n_samples, n_timesteps)`` for univariate sequences,
+    ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
+    list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
+    Rows of NaN at the start or end of a sequence are padding that the
+    network never sees. ``y`` is ``(n_samples,)``, ``(n_samples,
+    n_outputs)``, or ``(n_samples, n_timesteps, n_outputs)`` for an output at
+    every step (sequence-to-sequence).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 10))
+    >>> y = X.sum(axis=1)
+    >>> reg = RNNRegressor(max_epochs=30, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, *, cell="rnn", hidden_size=32, num_layers=1, dropout=0.0,
+                 bidirectional=False, layer_norm=False, nonlinearity="tanh",
+                 clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
+                 lr_schedule=None, batch_size=32, max_epochs=100,
+                 early_stopping=False, validation_fraction=0.1, patience=10,
+                 random_state=None, device="cpu", verbose=0, callbacks=None,
+                 warm_start=False):
+        super().__init__(
+            cell=cell, hidden_size=hidden_size, num_layers=num_layers,
+            dropout=dropout, layer_norm=layer_norm, nonlinearity=nonlinearity,
+            clip_grad_norm=clip_grad_norm, optimizer=optimizer, lr=lr,
+            weight_decay=weight_decay, lr_schedule=lr_schedule,
+            batch_size=batch_size, max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction, patience=patience,
+            random_state=random_state, device=device, verbose=verbose,
+            callbacks=callbacks, warm_start=warm_start,
+        )
+        self.bidirectional = bidirectional
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Training sequences (see Notes of the class).
+        y : array-like of shape (n_samples,), (n_samples, n_outputs) or \
+(n_samples, n_timesteps, n_outputs)
+            Targets; with a time axis, one target per step.
+
+        Returns
+        -------
+        self : RNNRegressor
+            The fitted estimator.
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the "
+                "target y is None."
+            )
+        dataset, lengths, offsets = self._sequences(X, reset=True)
+        y = self._check_target(y, dataset, lengths, offsets)
+        known = ~np.isnan(y)
+        axes = tuple(range(max(y.ndim - 1, 1)))
+        self._y_ndim = y.ndim
+        self._y_mean = np.nanmean(y, axis=axes)
+        scale = np.nanstd(y, axis=axes)
+        self._y_scale = np.where(scale < 1e-12, 1.0, scale)
+        y_scaled = np.where(known, (y - self._y_mean) / self._y_scale, np.nan)
+        y_scaled = y_scaled.reshape(len(y), -1) if y.ndim == 1 else y_scaled
+        dataset.y = torch.from_numpy(y_scaled.astype(np.float32))
+        return self._fit_dataset(
+            dataset,
+            input_size=dataset.X.shape[2],
+            output_size=y_scaled.shape[-1],
+            head="every" if y.ndim == 3 else "last",
+            criterion=MaskedMSELoss(),
+        )
+
+    def _check_target(self, y, dataset, lengths, offsets):
+        """Validate ``y``; a time axis is aligned like ``X`` (padding masked)."""
+        if np.ndim(y) < 3:
+            y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
+            check_consistent_length(dataset.X, y)
+            return y.astype(np.float64)
+        y = check_array(y, allow_nd=True, dtype=np.float64,
+                        ensure_all_finite="allow-nan", input_name="y")
+        n, n_steps = dataset.X.shape[:2]
+        if y.ndim != 3 or y.shape[:2] != (n, n_steps):
+            raise ValueError(
+                "y with a time axis must have shape (n_samples, n_timesteps, "
+                f"n_outputs) matching X's {(n, n_steps)}; got {y.shape} instead."
+            )
+        if offsets is not None:
+            index = (np.arange(n_steps)[None, :] + offsets[:, None]) % n_steps
+            y = np.take_along_axis(y, index[:, :, None], axis=1)
+            padding = np.arange(n_steps)[None, :] >= lengths[:, None]
+            y[padding] = np.nan
+        else:
+            padding = np.zeros((n, n_steps), dtype=bool)
+        if not np.isfinite(y[~padding]).all():
+            raise ValueError(
+                "y contains NaN or infinity at real steps of X. Every step "
+                "that is not padding needs a finite target."
+            )
+        return y
+
+    def predict(self, X):
+        """Predict targets for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Sequences to predict.
+
+        Returns
+        -------
+        y_pred : ndarray
+            Shaped like the ``y`` given to ``fit``: ``(n_samples,)``,
+            ``(n_samples, n_outputs)``, or ``(n_samples, n_timesteps,
+            n_outputs)`` with NaN at padding steps of ``X``.
+        """
+        outputs = self._predict_outputs(X).astype(np.float64)
+        y_pred = outputs * self._y_scale + self._y_mean
+        return y_pred[:, 0] if self._y_ndim == 1 else y_pred
