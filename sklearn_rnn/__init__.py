@@ -2,10 +2,17 @@
 
 from ._classification import LSTMClassifier
 from ._regression import RNNRegressor
+from ._text import TextToSequences
+from ._windows import RepeatVector, SlidingWindows, ToSequences, make_windows
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "LSTMClassifier",
     "RNNRegressor",
+    "RepeatVector",
+    "SlidingWindows",
+    "TextToSequences",
+    "ToSequences",
+    "make_windows",
 ]

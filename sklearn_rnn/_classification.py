@@ -186,4 +186,5 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[self._predict_outputs(X).argmax(axis=-1)]
+        outputs = self._predict_outputs(X)
+        return self.classes_[outputs.argmax(axis=-1)]

@@ -126,7 +126,7 @@ def _input_kind(X):
     ndim = getattr(X, "ndim", None)
     if ndim is None:
         try:
-            ndim = np.ndim(X)
+            ndim = np.asarray(X).ndim
         except ValueError:  # ragged nested lists: validate_data explains
             ndim = 2
     return "2d" if ndim <= 2 else "nd"

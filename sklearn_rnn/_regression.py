@@ -138,7 +138,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     def _check_target(self, y, dataset, lengths, offsets):
         """Validate ``y``; a time axis is aligned like ``X`` (padding masked)."""
-        if np.ndim(y) < 3:
+        if getattr(y, "ndim", None) != 3 and np.asarray(y).ndim < 3:
             y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
             check_consistent_length(dataset.X, y)
             return y.astype(np.float64)
