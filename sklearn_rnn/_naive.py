@@ -1,0 +1,187 @@
+"""The naive forecaster: the yardstick of every forecaster's score."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._series import ForecasterMixin, resolve_target, window_start
+
+__all__ = ["NaiveForecaster"]
+
+
+class NaiveForecaster(ForecasterMixin, BaseEstimator):
+    """Forecast a series by repeating, averaging or extrapolating its past.
+
+    A scikit-learn regressor over time steps with the contract of every
+    forecaster in this package: ``X`` is one series (rows are consecutive time
+    steps) and row ``t`` of ``predict(X)`` forecasts steps ``t+1 ...
+    t+horizon`` from rows ``<= t``. Nothing is learned; ``fit`` validates the
+    data and finds the target column. With ``window=3``, ``horizon=2`` and
+    ``strategy="mean"``::
+
+        time step      0    1    2    3    4    5
+        target         y0   y1   y2   y3   y4   y5
+        row t=4                  [ window=3  ]
+                                 y2   y3   y4 -> m    m     m = mean(y2, y3, y4)
+        row t=1        [y0   y1] -> m'   m'       m' = mean(y0, y1): short history
+
+    Parameters
+    ----------
+    strategy : {"last", "mean", "drift", "seasonal"}, default="last"
+        - ``"last"``: every step repeats the last observed value ``y[t]``. This
+          is the reference of :meth:`score`, so its score is 0.
+        - ``"mean"``: every step is the mean of the last ``window`` values (all
+          history when ``window`` is None).
+        - ``"drift"``: the line through the first and last values of the last
+          ``window`` values (all history when None), extrapolated: step ``h``
+          is ``y[t] + h * (y[t] - y[s]) / (t - s)``. A one-value history gives
+          the last value.
+        - ``"seasonal"``: step ``h`` repeats the value one season before,
+          ``y[t + h - sp * ceil(h / sp)]``, so the last ``sp`` values repeat
+          with period ``sp``. Rows with fewer than ``sp`` values of history
+          repeat the last value instead.
+    sp : int, default=1
+        Seasonal period, in time steps (12 for monthly data with a yearly
+        cycle). Only used by ``strategy="seasonal"``.
+    window : int or None, default=None
+        Steps of history used by ``"mean"`` and ``"drift"``; None uses all
+        history. ``"last"`` ignores it; ``"seasonal"`` needs it None or at
+        least ``sp``.
+    horizon : int, default=1
+        Number of steps ahead to forecast.
+    target : int or str, default=0
+        The column of ``X`` holding the series to forecast: its position, or its
+        name when ``X`` is a pandas DataFrame. Used when ``y`` is omitted, and
+        always by ``predict`` unless ``y`` passed to ``fit`` equals another
+        column of ``X``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns (channels) of ``X`` seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X`` seen in ``fit``, when they are all strings.
+    target_index_ : int or None
+        Position of the column of ``X`` equal to the target; None when ``y``
+        was passed to ``fit`` and is not a column of ``X``.
+
+    See Also
+    --------
+    sklearn_rnn.metrics.skill_score : The score of every forecaster.
+
+    Notes
+    -----
+    The forecast needs the target's past, which is read from ``X`` at predict
+    time: column ``target_index_``, or column ``target`` when ``fit`` got a
+    ``y`` that is not a column of ``X``. In that last case the forecast is of
+    that column of ``X``, not of ``y``; pass ``y`` as a column of ``X`` (or
+    omit it) to forecast it.
+
+    ``predict`` returns ``(n_timesteps, horizon)``, or ``(n_timesteps,)`` when
+    ``horizon == 1``. Every strategy is vectorised over rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> y = np.array([1.0, 2.0, 4.0, 5.0, 7.0])
+    >>> forecaster = NaiveForecaster(strategy="drift", window=2, horizon=2)
+    >>> forecaster.fit(y).predict(y)
+    array([[ 1.,  1.],
+           [ 3.,  4.],
+           [ 6.,  8.],
+           [ 6.,  7.],
+           [ 9., 11.]])
+    >>> forecaster.forecast(y)
+    array([ 9., 11.])
+    >>> NaiveForecaster(strategy="last", horizon=2).fit(y).score(y)
+    0.0
+
+    A pandas series gets a dated forecast:
+
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> passengers = load_airline()
+    >>> seasonal = NaiveForecaster(strategy="seasonal", sp=12, horizon=3)
+    >>> seasonal.fit(passengers).forecast(passengers)
+    month
+    1961-01-01    417.0
+    1961-02-01    391.0
+    1961-03-01    419.0
+    Freq: MS, Name: passengers, dtype: float64
+    >>> seasonal.score(passengers)
+    0.568...
+    """
+
+    _parameter_constraints: dict = {
+        **ForecasterMixin._forecaster_parameter_constraints,
+        "strategy": [StrOptions({"last", "mean", "drift", "seasonal"})],
+        "sp": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(self, *, strategy="last", sp=1, window=None, horizon=1, target=0):
+        self.strategy = strategy
+        self.sp = sp
+        self.window = window
+        self.horizon = horizon
+        self.target = target
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the series and find its target column.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            The series, rows being consecutive equally spaced time steps, at
+            least ``horizon + 1`` of them.
+        y : array-like of shape (n_timesteps,), default=None
+            The series to forecast; by default the column ``target`` of ``X``.
+
+        Returns
+        -------
+        self : NaiveForecaster
+            The fitted forecaster.
+        """
+        if (
+            self.strategy == "seasonal"
+            and self.window is not None
+            and self.window < self.sp
+        ):
+            raise ValueError(
+                'strategy="seasonal" repeats the last season, so window must be '
+                f"None or at least sp={self.sp}. Got window={self.window} instead."
+            )
+        self._validate_fit_series(X, y)
+        return self
+
+    def _forecast_rows(self, X, rows):
+        column = self.target_index_
+        if column is None:
+            column = resolve_target(self, X.shape[1])
+        y = X[:, column]
+        horizon = self.horizon
+        last = y[rows]
+        if self.strategy == "last":
+            return np.repeat(last[:, np.newaxis], horizon, axis=1)
+        if self.strategy == "seasonal":
+            steps = np.arange(1, horizon + 1)
+            sp = self.sp
+            source = rows[:, np.newaxis] - sp + 1 + (steps - 1) % sp
+            # Less than one season of history: repeat the last value.
+            source = np.where(rows[:, np.newaxis] >= sp - 1, source, rows[:, None])
+            return y[source]
+        start = window_start(rows, self.window)
+        if self.strategy == "mean":
+            cumsum = np.concatenate(([0.0], np.cumsum(y[: rows[-1] + 1])))
+            mean = (cumsum[rows + 1] - cumsum[start]) / (rows + 1 - start)
+            return np.repeat(mean[:, np.newaxis], horizon, axis=1)
+        # drift
+        span = rows - start
+        slope = np.zeros(len(rows))
+        np.divide(last - y[start], span, out=slope, where=span > 0)
+        return last[:, np.newaxis] + slope[:, np.newaxis] * np.arange(1, horizon + 1)

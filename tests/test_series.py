@@ -1,0 +1,282 @@
+"""The forecasting row contract: validate_series, the window helpers, the mixin."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.base import BaseEstimator, is_regressor
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.utils import get_tags
+
+from sklearn_rnn._series import (
+    ForecasterMixin,
+    future_targets,
+    naive_last,
+    validate_series,
+    window_start,
+)
+
+
+class RecordingForecaster(ForecasterMixin, BaseEstimator):
+    """Forecasts row t as X[t, 0] + 1 ... + horizon; records the rows asked for."""
+
+    def __init__(self, *, window=None, horizon=1, target=0, bad_shape=False):
+        self.window = window
+        self.horizon = horizon
+        self.target = target
+        self.bad_shape = bad_shape
+
+    def fit(self, X, y=None):
+        self._validate_fit_series(X, y)
+        return self
+
+    def _forecast_rows(self, X, rows):
+        self.rows_seen_ = rows
+        if self.bad_shape:
+            return np.zeros(len(rows))
+        return X[rows, :1] + np.arange(1, self.horizon + 1)
+
+
+def test_validate_series_1d_numpy_list_and_series_are_one_column():
+    est = RecordingForecaster()
+    for X in [np.arange(5.0), list(range(5)), pd.Series(np.arange(5), name="a")]:
+        data = validate_series(est, X, reset=True)
+        assert data.X.shape == (5, 1)
+        assert data.X.dtype == np.float64
+        assert data.y.dtype == np.float64
+        assert data.target_index == 0
+        assert est.n_features_in_ == 1
+    assert list(est.feature_names_in_) == ["a"]
+
+
+def test_validate_series_keeps_pandas_index():
+    index = pd.date_range("2000-01-01", periods=4, freq="D")
+    frame = pd.DataFrame({"a": np.arange(4.0), "b": np.ones(4)}, index=index)
+    data = validate_series(RecordingForecaster(), frame, reset=True)
+    assert data.index.equals(index)
+    assert validate_series(RecordingForecaster(), np.ones(4), reset=True).index is None
+
+
+def test_validate_series_target_by_position_and_name():
+    frame = pd.DataFrame({"a": np.arange(4.0), "b": 10 + np.arange(4.0)})
+    est = RecordingForecaster(target="b")
+    data = validate_series(est, frame, reset=True)
+    assert data.target_index == 1
+    np.testing.assert_array_equal(data.y, frame["b"])
+    data = validate_series(RecordingForecaster(target=1), frame.to_numpy(), reset=True)
+    assert data.target_index == 1
+
+
+def test_validate_series_y_matching_a_column_finds_it():
+    X = np.c_[np.arange(5.0), np.arange(5.0) ** 2]
+    data = validate_series(RecordingForecaster(), X, X[:, 1], reset=True)
+    assert data.target_index == 1
+    # The column named by target wins when several columns equal y.
+    X = np.c_[np.ones(5), np.ones(5)]
+    data = validate_series(RecordingForecaster(target=1), X, np.ones(5), reset=True)
+    assert data.target_index == 1
+
+
+def test_validate_series_y_not_a_column_gives_none():
+    X = np.c_[np.arange(5.0), np.ones(5)]
+    data = validate_series(RecordingForecaster(), X, np.arange(5.0) + 0.5, reset=True)
+    assert data.target_index is None
+    np.testing.assert_array_equal(data.y, np.arange(5.0) + 0.5)
+
+
+def test_validate_series_column_vector_y_warns_and_is_raveled():
+    X = np.arange(6.0).reshape(3, 2)
+    with pytest.warns(DataConversionWarning):
+        data = validate_series(
+            RecordingForecaster(), X, [[0.0], [2.0], [4.0]], reset=True
+        )
+    assert data.y.shape == (3,)
+    assert data.target_index == 0
+
+
+@pytest.mark.parametrize(
+    "y", [np.ones((5, 2)), np.ones((5, 1, 1)), pd.DataFrame(np.ones((5, 2)))]
+)
+def test_validate_series_rejects_several_series(y):
+    with pytest.raises(ValueError, match="forecasters forecast one series"):
+        validate_series(RecordingForecaster(), np.ones((5, 2)), y, reset=True)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([1.0, np.nan, 2.0]), "NaN"),
+        (np.array([1.0, np.inf, 2.0]), "infinity"),
+        (np.array([1 + 1j, 2.0]), "Complex data not supported"),
+        (np.array(["a", "b"]), "could not convert"),
+    ],
+)
+def test_validate_series_rejects_bad_values(X, match):
+    with pytest.raises(ValueError, match=match):
+        validate_series(RecordingForecaster(), X, reset=True)
+
+
+def test_validate_series_rejects_sparse():
+    with pytest.raises(TypeError, match="Sparse data"):
+        X = sparse.csr_matrix(np.ones((4, 2)))
+        validate_series(RecordingForecaster(), X, reset=True)
+
+
+def test_validate_series_rejects_bad_targets():
+    frame = pd.DataFrame({"a": np.arange(4.0), "b": np.ones(4)})
+    with pytest.raises(ValueError, match=r"target='c' is not a column of X.*Got"):
+        validate_series(RecordingForecaster(target="c"), frame, reset=True)
+    with pytest.raises(ValueError, match="needs X to be a pandas DataFrame"):
+        validate_series(RecordingForecaster(target="a"), np.ones((4, 2)), reset=True)
+    with pytest.raises(ValueError, match=r"\[0, 1\].*Got target=2 instead"):
+        validate_series(RecordingForecaster(target=2), np.ones((4, 2)), reset=True)
+
+
+def test_validate_series_predict_time_checks_channels():
+    est = RecordingForecaster().fit(np.ones((5, 3)))
+    with pytest.raises(ValueError, match="Reshape your data"):
+        validate_series(est, np.ones(5), reset=False)
+    with pytest.raises(ValueError, match="X has 2 features"):
+        validate_series(est, np.ones((5, 2)), reset=False)
+
+
+def test_future_targets_is_an_aligned_view():
+    y = np.arange(6.0)
+    Y = future_targets(y, 3)
+    assert Y.shape == (3, 3)
+    for t in range(3):
+        np.testing.assert_array_equal(Y[t], y[t + 1 : t + 4])
+    assert np.shares_memory(Y, y)
+    assert future_targets(y, 6).shape == (0, 6)
+
+
+def test_naive_last_and_window_start():
+    y = np.array([3.0, 1.0])
+    Y = naive_last(y, 2)
+    np.testing.assert_array_equal(Y, [[3.0, 3.0], [1.0, 1.0]])
+    assert np.shares_memory(Y, y)
+    np.testing.assert_array_equal(window_start(np.arange(4), None), [0, 0, 0, 0])
+    np.testing.assert_array_equal(window_start(np.arange(4), 2), [0, 0, 1, 2])
+
+
+def test_mixin_makes_a_regressor_with_optional_y():
+    est = RecordingForecaster()
+    assert is_regressor(est)
+    tags = get_tags(est)
+    assert tags.target_tags.required is False
+    assert tags.target_tags.multi_output is False
+    assert tags.regressor_tags.poor_score is True
+
+
+def test_predict_shapes_follow_horizon():
+    X = np.arange(6.0)
+    assert RecordingForecaster().fit(X).predict(X).shape == (6,)
+    Y = RecordingForecaster(horizon=3).fit(X).predict(X)
+    assert Y.shape == (6, 3)
+    np.testing.assert_array_equal(Y[2], [3.0, 4.0, 5.0])
+
+
+def test_forecast_asks_for_the_last_row_only():
+    X = np.arange(6.0)
+    est = RecordingForecaster(horizon=2).fit(X)
+    np.testing.assert_array_equal(est.forecast(X), [6.0, 7.0])
+    np.testing.assert_array_equal(est.rows_seen_, [5])
+    np.testing.assert_array_equal(est.forecast(X), est.predict(X)[-1])
+
+
+def test_forecast_dates_follow_the_index_frequency():
+    index = pd.date_range("1960-09-01", periods=4, freq="MS", name="month")
+    X = pd.Series([0.0, 1.0, 2.0, 3.0], index=index, name="sales")
+    forecast = RecordingForecaster(horizon=3).fit(X).forecast(X)
+    assert isinstance(forecast, pd.Series)
+    assert forecast.name == "sales"
+    expected = pd.date_range("1961-01-01", periods=3, freq="MS", name="month")
+    pd.testing.assert_index_equal(forecast.index, expected)
+    np.testing.assert_array_equal(forecast, [4.0, 5.0, 6.0])
+
+
+def test_forecast_infers_a_missing_frequency():
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"])
+    assert index.freq is None
+    X = pd.Series([1.0, 2.0, 3.0], index=index)
+    forecast = RecordingForecaster(horizon=2).fit(X).forecast(X)
+    assert list(forecast.index.strftime("%Y-%m-%d")) == ["2024-01-22", "2024-01-29"]
+    assert forecast.name is None
+
+
+def test_forecast_period_index():
+    index = pd.period_range("2000Q1", periods=4, freq="Q")
+    X = pd.DataFrame({"a": np.arange(4.0)}, index=index)
+    forecast = RecordingForecaster(horizon=2).fit(X).forecast(X)
+    assert list(forecast.index.astype(str)) == ["2001Q1", "2001Q2"]
+
+
+def test_forecast_without_a_frequency_is_a_clear_error():
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-09"])
+    X = pd.Series([1.0, 2.0, 3.0], index=index)
+    est = RecordingForecaster().fit(X)
+    with pytest.raises(ValueError, match="frequency of X's DatetimeIndex.*asfreq"):
+        est.forecast(X)
+
+
+def test_forecast_non_dated_pandas_is_an_array():
+    X = pd.Series([1.0, 2.0, 3.0])
+    assert isinstance(RecordingForecaster().fit(X).forecast(X), np.ndarray)
+
+
+def test_fit_needs_horizon_plus_one_rows():
+    msg = (
+        r"horizon=3 needs at least horizon \+ 1 = 4 time steps .* Got X with 3 "
+        r"time step\(s\) \(n_samples=3\) instead"
+    )
+    with pytest.raises(ValueError, match=msg):
+        RecordingForecaster(horizon=3).fit(np.ones(3))
+    RecordingForecaster(horizon=3).fit(np.ones(4))
+
+
+def test_mixin_checks_window_and_horizon():
+    with pytest.raises(ValueError, match="Got window=0 instead"):
+        RecordingForecaster(window=0).fit(np.ones(4))
+    with pytest.raises(ValueError, match="Got horizon=0 instead"):
+        RecordingForecaster(horizon=0).fit(np.ones(4))
+
+
+def test_hook_with_a_wrong_shape_is_reported():
+    est = RecordingForecaster(horizon=2, bad_shape=True).fit(np.ones(4))
+    with pytest.raises(RuntimeError, match=r"_forecast_rows must return .*\(4, 2\)"):
+        est.predict(np.ones(4))
+
+
+def test_unfitted_methods_raise():
+    for method in ["predict", "forecast", "score"]:
+        with pytest.raises(NotFittedError):
+            getattr(RecordingForecaster(), method)(np.ones(4))
+
+
+def test_score_is_skill_over_naive_on_rows_with_known_future():
+    X = np.array([0.0, 1.0, 3.0, 2.0, 5.0])
+    est = RecordingForecaster(horizon=2).fit(X)
+    # rows 0..2; forecasts x+1, x+2; futures y[t+1], y[t+2]; naive y[t].
+    Y_true = np.array([[1.0, 3.0], [3.0, 2.0], [2.0, 5.0]])
+    Y_pred = X[:3, None] + [1.0, 2.0]
+    Y_naive = X[:3, None] + [0.0, 0.0]
+    expected = 1 - np.mean((Y_true - Y_pred) ** 2) / np.mean((Y_true - Y_naive) ** 2)
+    assert est.score(X) == pytest.approx(expected)
+    np.testing.assert_array_equal(est.rows_seen_, [0, 1, 2])
+
+
+def test_score_with_y_and_errors():
+    X = np.c_[np.arange(5.0), np.ones(5)]
+    y = np.arange(5.0) ** 2
+    est = RecordingForecaster().fit(X, y)
+    assert est.target_index_ is None
+    assert np.isfinite(est.score(X, y))
+    with pytest.raises(ValueError, match="not a column of X.*pass y"):
+        est.score(X)
+    with pytest.raises(ValueError, match=r"at least horizon \+ 1 = 2 time steps"):
+        RecordingForecaster().fit(X).score(X[:1])
+
+
+def test_score_when_naive_is_exact_is_zero():
+    X = np.ones(6)
+    assert RecordingForecaster().fit(X).score(X) == 0.0
