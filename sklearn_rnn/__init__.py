@@ -1,6 +1,7 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classification import LSTMClassifier
+from ._forecasting import ConvGRUForecaster, GRUForecaster
 from ._naive import NaiveForecaster
 from ._regression import RNNRegressor
 from ._text import TextToSequences
@@ -9,6 +10,8 @@ from ._windows import RepeatVector, SlidingWindows, ToSequences, make_windows
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConvGRUForecaster",
+    "GRUForecaster",
     "LSTMClassifier",
     "NaiveForecaster",
     "RNNRegressor",

@@ -1,0 +1,504 @@
+"""Recurrent forecasters: rows of ``X`` are consecutive time steps.
+
+The series is stored once as a tensor with ``window - 1`` rows of leading
+padding; the window that ends at row ``t`` is a view of it (``unfold``), and
+only the rows of a mini-batch are ever gathered, so memory stays near the
+size of the series however many windows there are.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseRecurrent, MaskedMSELoss
+from ._data import SequenceDataset
+from ._docstrings import fill_doc
+from ._modules import roll_rows
+from ._series import ForecasterMixin, future_targets
+
+PREDICT_ROWS = 8192
+
+
+class WindowDataset(torch.utils.data.Dataset):
+    """Windows of a series, gathered batch by batch.
+
+    Parameters
+    ----------
+    series : tensor of shape (window - 1 + n, c)
+        The (globally standardised) series after ``window - 1`` padding rows.
+    rows : tensor of int64
+        The rows ``t`` this dataset serves; the window of row ``t`` is
+        ``series[t : t + window]``.
+    window : int
+    targets : tensor of shape (n_target_rows + window - 1, horizon) or None
+        Padded future targets: ``targets[t + window - 1]`` is the future of row
+        ``t`` (NaN where unknown). None at prediction time.
+    normalize : {None, "last", "standard"}
+    target_index : int or None
+        Column of ``series`` holding the target's past; None when the target
+        is not a column (then targets are not normalised per window).
+    every_step : int or None
+        With the every-step head, the number of last steps of each window
+        whose outputs enter the loss (``loss_steps``).
+    """
+
+    def __init__(self, series, rows, window, targets=None, normalize=None,
+                 target_index=None, every_step=None):
+        self.series = series
+        self.rows = rows
+        self.window = window
+        self.targets = targets
+        self.normalize = normalize
+        self.target_index = target_index
+        self.every_step = every_step
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        return self.batch(torch.as_tensor([i]))
+
+    def subset(self, index):
+        return WindowDataset(self.series, self.rows[index], self.window,
+                             self.targets, self.normalize, self.target_index,
+                             self.every_step)
+
+    def batch(self, index):
+        rows = self.rows[index]
+        X, lengths = gather_windows(self.series, rows, self.window)
+        Xb, loc, scale = prepare_windows(X, lengths, self.normalize,
+                                         self.target_index)
+        if self.targets is None:
+            return Xb, None
+        if self.every_step is None:
+            y = self.targets[rows + self.window - 1]
+        else:
+            # Targets of every step of the window, right-aligned like X.
+            y = self.targets.unfold(0, self.window, 1)[rows].transpose(1, 2)
+            y = y.clone()
+            y[:, : self.window - self.every_step] = float("nan")
+            loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
+        y = (y - loc) / scale
+        if self.every_step is not None and "lengths" in Xb:
+            y = roll_rows(y, self.window - lengths)
+        return Xb, y
+
+
+def prepare_windows(X, lengths, normalize, target_index):
+    """Normalise right-aligned windows and hand them to the module left-aligned.
+
+    Returns the module's keyword arguments and the ``(loc, scale)`` of the
+    target, each of shape ``(batch, 1)``, that turn the network's output back
+    into globally standardised units: ``output * scale + loc``.
+    """
+    batch, window, _ = X.shape
+    steps = torch.arange(window)
+    real = (steps[None, :] >= (window - lengths)[:, None]).unsqueeze(-1)
+    loc = X.new_zeros(batch, 1)
+    scale = X.new_ones(batch, 1)
+    if normalize is not None:
+        count = lengths.to(X.dtype)[:, None]
+        if normalize == "last":
+            center = X[:, -1]
+            spread = torch.ones_like(center)
+        else:
+            center = (X * real).sum(1) / count
+            var = (((X - center[:, None]) * real) ** 2).sum(1) / count
+            # A flat window has no spread of its own; unit scale keeps it
+            # finite (its values are already globally standardised).
+            spread = torch.where(var > 1e-6, var.sqrt(), torch.ones_like(var))
+        X = (X - center[:, None]) / spread[:, None] * real
+        if target_index is not None:
+            loc = center[:, target_index: target_index + 1]
+            scale = spread[:, target_index: target_index + 1]
+    if bool((lengths == window).all()):
+        return {"X": X}, loc, scale
+    return {"X": roll_rows(X, window - lengths), "lengths": lengths}, loc, scale
+
+
+class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
+    """Base of the recurrent forecasters. Not public: use a subclass."""
+
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        **ForecasterMixin._forecaster_parameter_constraints,
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "strategy": [StrOptions({"direct", "recursive", "seq2seq"})],
+        "loss_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "normalize": [StrOptions({"last", "standard"}), None],
+    }
+
+    def _validation_gap(self):
+        # A training row's targets reach ``horizon`` steps ahead: dropping
+        # that many rows keeps every target step out of the validation tail.
+        return self.horizon
+
+    def _check_strategy(self, data):
+        n_channels = data.X.shape[1]
+        if self.strategy == "recursive" and data.target_index is None:
+            raise ValueError(
+                "strategy='recursive' feeds forecasts back into the target "
+                "column, so the target must be a column of X: omit y (the "
+                "target is then column `target` of X) or pass a y equal to one "
+                "of X's columns. Got a y that is not a column of X instead."
+            )
+        if self.strategy == "recursive" and n_channels > 1:
+            raise ValueError(
+                "strategy='recursive' feeds its own forecasts back as the next "
+                f"input, but X has {n_channels} columns whose future values are "
+                "unknown and would have to be made up. Use strategy='direct' or "
+                "'seq2seq' with covariates, or pass only the target column. "
+                f"Got X with {n_channels} columns instead."
+            )
+        if self.strategy == "seq2seq":
+            loss_steps = self.loss_steps
+            if loss_steps is not None and loss_steps > self.window:
+                raise ValueError(
+                    f"loss_steps must be at most window={self.window}. Got "
+                    f"loss_steps={loss_steps} instead."
+                )
+            if getattr(self, "stride", 1) != 1:
+                raise ValueError(
+                    "strategy='seq2seq' needs an output at every input step, "
+                    f"which stride={self.stride} does not give. Use stride=1. "
+                    f"Got stride={self.stride} instead."
+                )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train on every row whose whole forecast horizon lies in the data.
+
+        Parameters
+        ----------
+        X : array-like or pandas object of shape (n_timesteps,) or \
+(n_timesteps, n_channels)
+            The series, rows being consecutive equally spaced time steps in
+            time order.
+        y : array-like of shape (n_timesteps,), default=None
+            The series to forecast, aligned with the rows of ``X``. By default
+            the column of ``X`` named by ``target``.
+
+        Returns
+        -------
+        self : object
+            The fitted forecaster.
+        """
+        data = self._validate_fit_series(X, y)
+        self._check_strategy(data)
+        if not (self.warm_start and hasattr(self, "net_")):
+            self._x_mean = data.X.mean(axis=0)
+            self._x_scale = _nonzero(data.X.std(axis=0))
+            self._y_mean = data.y.mean()
+            self._y_scale = _nonzero(data.y.std())
+        steps = 1 if self.strategy == "recursive" else self.horizon
+        n_rows = len(data.y) - steps
+        future = (future_targets(data.y, steps) - self._y_mean) / self._y_scale
+        targets = np.full((self.window - 1 + n_rows, steps), np.nan, np.float32)
+        targets[self.window - 1:] = future
+        dataset = WindowDataset(
+            self._series_tensor(data.X), torch.arange(n_rows), self.window,
+            torch.from_numpy(targets), self.normalize, self._target_column(),
+            every_step=(self.loss_steps or self.window)
+            if self.strategy == "seq2seq" else None,
+        )
+        return self._fit_dataset(
+            dataset, input_size=data.X.shape[1], output_size=steps,
+            head="every" if self.strategy == "seq2seq" else "last",
+            criterion=MaskedMSELoss(),
+        )
+
+    def _target_column(self):
+        return self.target_index_
+
+    def _series_tensor(self, X):
+        """Standardised float32 series after ``window - 1`` padding rows."""
+        series = np.zeros((self.window - 1 + len(X), X.shape[1]), np.float32)
+        series[self.window - 1:] = (X - self._x_mean) / self._x_scale
+        return torch.from_numpy(series)
+
+    def _forecast_rows(self, X, rows):
+        series = self._series_tensor(X)
+        # Blocks bound the memory of gathered windows on long series.
+        blocks = np.array_split(rows, max(1, -(-len(rows) // PREDICT_ROWS)))
+        scaled = [
+            self._forecast_windows(*gather_windows(
+                series, torch.as_tensor(block, dtype=torch.int64), self.window))
+            for block in blocks
+        ]
+        return np.concatenate(scaled) * self._y_scale + self._y_mean
+
+    def _forecast_windows(self, windows, lengths):
+        """Standardised forecasts from right-aligned windows, shape (n, horizon)."""
+        if self.strategy != "recursive":
+            return self._step(windows, lengths)
+        target = self._target_column()
+        forecasts = []
+        for _ in range(self.horizon):
+            y_next = self._step(windows, lengths)[:, 0]
+            forecasts.append(y_next)
+            # Drop each window's oldest row and append the forecast. The target
+            # is X's column, so X's and y's standardisations are the same and
+            # the forecast goes in as it is.
+            windows = torch.cat([windows[:, 1:], windows[:, -1:]], dim=1)
+            windows[:, -1, target] = torch.as_tensor(y_next, dtype=windows.dtype)
+            lengths = torch.clamp(lengths + 1, max=self.window)
+        return np.stack(forecasts, axis=1)
+
+    def _step(self, windows, lengths):
+        """One pass of the network over windows, in standardised target units."""
+        Xb, loc, scale = prepare_windows(windows, lengths, self.normalize,
+                                         self._target_column())
+        outputs = self._forward(SequenceDataset(Xb["X"], Xb.get("lengths")))
+        if self.strategy == "seq2seq":
+            # Left-aligned outputs: a window's forecast is at its last real step.
+            outputs = outputs[np.arange(len(outputs)), lengths.numpy() - 1]
+        return outputs * scale.numpy() + loc.numpy()
+
+
+def gather_windows(series, rows, window):
+    """Right-aligned windows ending at ``rows`` and their real lengths."""
+    windows = series.unfold(0, window, 1)[rows].transpose(1, 2)
+    return windows, torch.clamp(rows + 1, max=window)
+
+
+def _nonzero(scale):
+    """Scales of constant columns become 1, as in StandardScaler."""
+    return np.where(np.asarray(scale) < 1e-12, 1.0, scale)
+
+_FORECASTER_DOC = """
+    Parameters
+    ----------
+    window : int, default=24
+        Steps of history the network sees: row ``t`` is forecast from rows
+        ``t-window+1 ... t`` (fewer near the start of the series).
+
+    horizon : int, default=1
+        Steps ahead. ``predict`` returns ``(n_timesteps, horizon)``, or
+        ``(n_timesteps,)`` when ``horizon == 1``.
+
+    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
+        - ``"direct"``: the head emits all ``horizon`` steps at once.
+        - ``"recursive"``: a one-step network fed its own forecasts
+          ``horizon`` times. Needs ``X`` to be the target alone: other
+          columns' future is unknown, and rather than hold them constant
+          silently, ``fit`` raises an error.
+        - ``"seq2seq"``: the network emits the next ``horizon`` values at
+          every step of the window and is trained on the last ``loss_steps``
+          outputs of each window; every target comes from inside the data.
+
+    loss_steps : int or None, default=None
+        With ``strategy="seq2seq"``, how many of the last outputs of each
+        window enter the loss; None means all ``window`` of them.
+
+    normalize : {"standard", "last"} or None, default="standard"
+        Scale each window by its own statistics before the network and undo
+        it after: ``"standard"`` subtracts the window's mean and divides by its
+        standard deviation (per column), ``"last"`` subtracts the last value.
+        When the target is a column of ``X``, its forecast is made in the
+        window's units and scaled back, which lets a network trained on a
+        trending series's past forecast its future at levels it never saw;
+        otherwise only the inputs are normalised. None uses the training
+        statistics only.
+
+    target : int or str, default=0
+        The column of ``X`` to forecast when ``y`` is omitted: a position, or a
+        name for a DataFrame.
+"""
+
+_FORECASTER_NOTES = """
+    ``X`` is one series: ``(n_timesteps,)`` or ``(n_timesteps, n_channels)``,
+    rows equally spaced and in time order (pandas welcome); the columns are
+    what the network sees, so the target's own past is an input whenever it
+    is a column of ``X``. ``fit`` trains on every row whose whole horizon
+    lies in the data, so no target reaches past the data it was given and a
+    :class:`~sklearn.model_selection.TimeSeriesSplit` fold cannot leak. With
+    ``early_stopping``, the validation rows are the last ones, after a gap of
+    ``horizon`` rows so no target step is shared with training.
+
+    ``score`` is the skill against the naive last-value forecast,
+    ``1 - MSE(model) / MSE(naive)``; positive means better than naive.
+    ``forecast(X)`` returns the out-of-sample forecast of the last row,
+    dated when ``X`` has a DatetimeIndex.
+"""
+
+
+@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+class GRUForecaster(BaseRecurrentForecaster):
+    """Recurrent forecaster of a time series (a GRU by default).
+
+    Each row's forecast is made from a window of the rows before it by a
+    recurrent network; the series is standardised with training statistics
+    and, by default, each window by its own.
+    {forecaster}
+    {network}
+
+    {training}
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Columns (channels) of ``X``.
+
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X``, when they are strings.
+
+    target_index_ : int or None
+        Column of ``X`` holding the target; None when ``y`` was passed and is
+        not a column of ``X``.
+
+    {fitted}
+
+    See Also
+    --------
+    ConvGRUForecaster : 1-D convolutions feeding the recurrent network.
+    NaiveForecaster : The baseline that ``score`` compares with.
+
+    Notes
+    -----
+    {forecaster_notes}
+
+    Examples
+    --------
+    >>> from sklearn_rnn import GRUForecaster
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> y = load_airline()
+    >>> model = GRUForecaster(horizon=3, max_epochs=5, random_state=0).fit(y[:-12])
+    >>> model.predict(y).shape
+    (144, 3)
+    >>> model.forecast(y).index[0]
+    Timestamp('1961-01-01 00:00:00')
+    """
+
+    def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
+                 normalize="standard", target=0, cell="gru", hidden_size=32,
+                 num_layers=1, dropout=0.0, layer_norm=False, nonlinearity="tanh",
+                 clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
+                 lr_schedule=None, batch_size=32, max_epochs=100,
+                 early_stopping=False, validation_fraction=0.1, patience=10,
+                 random_state=None, device="cpu", verbose=0, callbacks=None,
+                 warm_start=False):
+        super().__init__(
+            cell=cell, hidden_size=hidden_size, num_layers=num_layers,
+            dropout=dropout, layer_norm=layer_norm, nonlinearity=nonlinearity,
+            clip_grad_norm=clip_grad_norm, optimizer=optimizer, lr=lr,
+            weight_decay=weight_decay, lr_schedule=lr_schedule,
+            batch_size=batch_size, max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction, patience=patience,
+            random_state=random_state, device=device, verbose=verbose,
+            callbacks=callbacks, warm_start=warm_start,
+        )
+        self.window = window
+        self.horizon = horizon
+        self.strategy = strategy
+        self.loss_steps = loss_steps
+        self.normalize = normalize
+        self.target = target
+
+
+@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+class ConvGRUForecaster(BaseRecurrentForecaster):
+    """Forecaster whose 1-D convolutions feed a recurrent network (a GRU).
+
+    A causal convolution extracts local patterns from each window (its
+    strided grid ends on the newest step, so the latest observation is never
+    skipped) and a recurrent network reads the resulting feature sequence.
+    {forecaster}
+    conv_channels : int, default=16
+        Output channels of the convolution.
+
+    kernel_size : int, default=3
+        Time steps each convolution output sees.
+
+    stride : int, default=1
+        Step between convolution outputs; above 1 it shortens the sequence
+        the recurrent network reads (not with ``strategy="seq2seq"``).
+
+    {network}
+
+    {training}
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Columns (channels) of ``X``.
+
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X``, when they are strings.
+
+    target_index_ : int or None
+        Column of ``X`` holding the target; None when ``y`` was passed and is
+        not a column of ``X``.
+
+    {fitted}
+
+    See Also
+    --------
+    GRUForecaster : The same forecaster without convolutions.
+
+    Notes
+    -----
+    {forecaster_notes}
+
+    Examples
+    --------
+    >>> from sklearn_rnn import ConvGRUForecaster
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> y = load_airline()
+    >>> model = ConvGRUForecaster(max_epochs=5, random_state=0).fit(y)
+    >>> model.predict(y).shape
+    (144,)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentForecaster._parameter_constraints,
+        "conv_channels": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
+                 normalize="standard", target=0, conv_channels=16, kernel_size=3,
+                 stride=1, cell="gru", hidden_size=32, num_layers=1, dropout=0.0,
+                 layer_norm=False, nonlinearity="tanh", clip_grad_norm=1.0,
+                 optimizer="adam", lr=5e-3, weight_decay=0.0, lr_schedule=None,
+                 batch_size=32, max_epochs=100, early_stopping=False,
+                 validation_fraction=0.1, patience=10, random_state=None,
+                 device="cpu", verbose=0, callbacks=None, warm_start=False):
+        super().__init__(
+            cell=cell, hidden_size=hidden_size, num_layers=num_layers,
+            dropout=dropout, layer_norm=layer_norm, nonlinearity=nonlinearity,
+            clip_grad_norm=clip_grad_norm, optimizer=optimizer, lr=lr,
+            weight_decay=weight_decay, lr_schedule=lr_schedule,
+            batch_size=batch_size, max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction, patience=patience,
+            random_state=random_state, device=device, verbose=verbose,
+            callbacks=callbacks, warm_start=warm_start,
+        )
+        self.window = window
+        self.horizon = horizon
+        self.strategy = strategy
+        self.loss_steps = loss_steps
+        self.normalize = normalize
+        self.target = target
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+
+    def _module_params(self):
+        return {
+            **super()._module_params(),
+            "conv_channels": self.conv_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+        }
+
+
+for _cls in (GRUForecaster, ConvGRUForecaster):
+    _cls.__doc__ = (_cls.__doc__
+                    .replace("{forecaster_notes}", _FORECASTER_NOTES.strip())
+                    .replace("{forecaster}", _FORECASTER_DOC.rstrip() + "\n"))
