@@ -1,0 +1,190 @@
+"""Recurrent forecasters: the row contract, alignment, leakage, strategies."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from skorch.callbacks import Callback
+
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
+from sklearn_rnn.datasets import load_airline
+from sklearn_rnn.metrics import skill_score
+
+FORECASTERS = [GRUForecaster, ConvGRUForecaster]
+STRATEGIES = ["direct", "recursive", "seq2seq"]
+TINY = {"hidden_size": 8, "max_epochs": 2, "window": 6, "random_state": 0}
+
+
+class RecordSplit(Callback):
+    """Remembers the rows of the training and validation datasets."""
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.rows = {}
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.rows["train"] = dataset_train.rows.numpy().copy()
+        self.rows["valid"] = (None if dataset_valid is None
+                              else dataset_valid.rows.numpy().copy())
+
+
+def _fitted_recorder(forecaster):
+    # fit copies user callbacks (parameters stay untouched); read the copy.
+    return next(cb for _, cb in forecaster.net_.callbacks_
+                if isinstance(cb, RecordSplit))
+
+
+@pytest.mark.parametrize("cls", FORECASTERS)
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_ramp_forecasts_are_aligned(cls, strategy):
+    # On y = t the forecast of row t must be t+1 .. t+horizon: an off-by-one
+    # anywhere (windows, targets, seq2seq read-out, recursion) shows up as 1.
+    n, horizon, window = 40, 3, 6
+    y = np.arange(n, dtype=float)
+    model = cls(window=window, horizon=horizon, strategy=strategy, hidden_size=16,
+                max_epochs=30, random_state=0).fit(y)
+    expected = np.arange(n)[:, None] + np.arange(1, horizon + 1)
+    full_history = slice(window - 1, None)
+    np.testing.assert_allclose(model.predict(y)[full_history],
+                               expected[full_history], atol=0.5)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_fit_trains_only_on_rows_whose_future_is_known(strategy):
+    n, horizon = 30, 4
+    recorder = RecordSplit()
+    model = GRUForecaster(horizon=horizon, strategy=strategy,
+                          callbacks=[recorder], **TINY).fit(np.arange(n, dtype=float))
+    rows = _fitted_recorder(model).rows["train"]
+    steps = 1 if strategy == "recursive" else horizon
+    # Every row with a whole future is used, and no target reaches past n-1.
+    np.testing.assert_array_equal(rows, np.arange(n - steps))
+    assert rows.max() + steps == n - 1
+
+
+@pytest.mark.parametrize("horizon", [1, 5])
+def test_validation_tail_shares_no_target_step_with_training(horizon):
+    recorder = RecordSplit()
+    model = GRUForecaster(horizon=horizon, early_stopping=True,
+                          validation_fraction=0.2, callbacks=[recorder],
+                          **TINY).fit(np.sin(np.arange(80.0)))
+    rows = _fitted_recorder(model).rows
+    last_train_target = rows["train"].max() + horizon
+    first_valid_target = rows["valid"].min() + 1
+    assert last_train_target < first_valid_target
+    assert rows["valid"].min() - rows["train"].max() > horizon
+    # The tail is the end of the series, in time order.
+    assert rows["valid"].max() == 80 - horizon - 1
+    assert np.all(np.diff(rows["valid"]) == 1)
+
+
+@pytest.mark.parametrize("cls", FORECASTERS)
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_last_window_gives_the_same_forecast(cls, strategy):
+    y = np.sin(np.arange(50) / 3.0) * 10 + np.arange(50)
+    model = cls(strategy=strategy, horizon=3, **TINY).fit(y)
+    full = model.predict(y)
+    np.testing.assert_allclose(model.predict(y[-TINY["window"]:])[-1], full[-1],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.forecast(y), full[-1], rtol=1e-5, atol=1e-5)
+    assert full.shape == (50, 3)
+
+
+def test_horizon_one_predicts_a_vector():
+    y = np.arange(30.0)
+    assert GRUForecaster(**TINY).fit(y).predict(y).shape == (30,)
+
+
+def test_forecast_of_a_dated_series_is_dated():
+    y = load_airline()
+    model = GRUForecaster(horizon=3, **TINY).fit(y)
+    forecast = model.forecast(y)
+    assert isinstance(forecast, pd.Series)
+    assert list(forecast.index.strftime("%Y-%m")) == ["1961-01", "1961-02", "1961-03"]
+    assert forecast.name == "passengers"
+
+
+def test_dataframe_target_by_name_and_covariates():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "sales": np.arange(60.0)})
+    model = GRUForecaster(target="sales", horizon=2, **TINY).fit(frame)
+    assert model.target_index_ == 1
+    assert model.predict(frame).shape == (60, 2)
+
+
+def test_y_not_a_column_of_x_works_for_direct():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = np.cumsum(rng.normal(size=50))
+    model = GRUForecaster(**TINY).fit(X, y)
+    assert model.target_index_ is None
+    assert np.isfinite(model.score(X, y))
+
+
+def test_recursive_refuses_covariates_with_unknown_future():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(ValueError, match="columns whose future values are unknown"):
+        GRUForecaster(strategy="recursive", **TINY).fit(X)
+
+
+def test_recursive_needs_the_target_as_a_column():
+    X = np.random.default_rng(0).normal(size=(40, 1))
+    with pytest.raises(ValueError, match="target must be a column of X"):
+        GRUForecaster(strategy="recursive", **TINY).fit(X, X[:, 0] + 1)
+
+
+def test_seq2seq_rejects_strided_convolutions_and_long_loss_steps():
+    y = np.arange(40.0)
+    with pytest.raises(ValueError, match="Use stride=1"):
+        ConvGRUForecaster(strategy="seq2seq", stride=2, **TINY).fit(y)
+    with pytest.raises(ValueError, match="loss_steps must be at most window=6"):
+        GRUForecaster(strategy="seq2seq", loss_steps=7, **TINY).fit(y)
+
+
+def test_score_is_skill_against_naive():
+    y = np.arange(40.0)
+    model = GRUForecaster(max_epochs=30, hidden_size=16, window=6,
+                          random_state=0).fit(y)
+    predictions = model.predict(y)
+    # score covers every row with a known future, warm-up rows included.
+    expected = skill_score(y[1:], predictions[:-1], y[:-1])
+    assert model.score(y) == pytest.approx(expected)
+    # On a ramp the naive forecast is always off by one; with a full window
+    # of history the model learns the step.
+    full = slice(5, -1)
+    assert skill_score(y[6:], predictions[full], y[full]) > 0.9
+    assert NaiveForecaster().fit(y).score(y) == 0
+
+
+def test_grid_search_with_time_series_split():
+    y = np.sin(np.arange(120) / 4.0)
+    search = GridSearchCV(
+        GRUForecaster(**TINY),
+        {"cell": ["rnn", "lstm", "gru"], "strategy": ["direct", "seq2seq"]},
+        cv=TimeSeriesSplit(n_splits=2),
+    ).fit(y)
+    assert len(search.cv_results_["mean_test_score"]) == 6
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    scores = cross_val_score(NaiveForecaster(strategy="seasonal", sp=25), y,
+                             cv=TimeSeriesSplit(n_splits=2))
+    assert scores.shape == (2,)
+
+
+def test_same_random_state_same_forecast():
+    y = np.sin(np.arange(60) / 3.0)
+    first = GRUForecaster(**TINY).fit(y).predict(y)
+    second = clone(GRUForecaster(**TINY)).fit(y).predict(y)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_warm_up_rows_get_real_forecasts():
+    y = np.sin(np.arange(40) / 3.0)
+    predictions = GRUForecaster(horizon=2, **TINY).fit(y).predict(y)
+    assert np.isfinite(predictions).all()
+
+
+@pytest.mark.parametrize("normalize", [None, "last", "standard"])
+def test_normalize_options_fit_a_trending_series(normalize):
+    y = load_airline().to_numpy()
+    model = GRUForecaster(normalize=normalize, **TINY).fit(y)
+    assert np.isfinite(model.predict(y)).all()
