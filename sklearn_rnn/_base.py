@@ -21,11 +21,11 @@ from skorch.callbacks import (
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
-    PrintLog,
 )
 
 from ._data import BatchIterator, TailSplit, check_seed
 from ._modules import RecurrentNetwork
+from ._progress import echo, progress_callback
 
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -170,7 +170,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.patience, load_best=True,
-                sink=print if self.verbose else _silent,
+                sink=echo if self.verbose else _silent,
             )))
         if self.lr_schedule == "cosine":
             callbacks.append(("lr_schedule", LRScheduler(
@@ -221,9 +221,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                         if self.early_stopping else None
                     ),
                     callbacks=self._callbacks(),
-                    # PrintLog is replaced so verbose=0 prints nothing at all.
-                    callbacks__print_log=PrintLog(
-                        sink=print if self.verbose else _silent),
+                    # Replaces skorch's PrintLog: silent at 0, compact at 1.
+                    callbacks__print_log=progress_callback(self.verbose),
                     device=device,
                     verbose=self.verbose,
                 )

@@ -73,7 +73,10 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
         sees one.
 
     verbose : int, default=0
-        0 is silent; 1 prints a line per epoch (losses, gradient norm, time).
+        0 is silent. 1 shows the epoch, losses, gradient norm and time: on
+        one line rewritten in place when standard output is a terminal,
+        else as plain lines, at most about 20 per fit. 2 prints skorch's
+        table, a row per epoch.
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks, copied at each ``fit``.
