@@ -26,8 +26,7 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     ----------
     {network}
 
-    bidirectional : bool, default=False
-        Read each sequence in both directions and join the two summaries.
+    {sequence}
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the cross-entropy loss: ``{label: weight}``,
@@ -47,6 +46,10 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     feature_names_in_ : ndarray of str
         Column names of a 2-D DataFrame ``X``, when it had string names.
+
+    embedding_dim_ : int or None
+        Size of the embedding reading token ids, or None when ``X`` is read
+        as numbers (see ``embedding_dim``).
 
     {fitted}
 
@@ -83,7 +86,8 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     }
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
-                 bidirectional=False, layer_norm=False, nonlinearity="tanh",
+                 bidirectional=False, embedding_dim="auto", layer_norm=False,
+                 nonlinearity="tanh",
                  class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,
                  weight_decay=0.0, lr_schedule=None, batch_size=32,
                  max_epochs=100, early_stopping=False, validation_fraction=0.1,
@@ -101,6 +105,7 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
             callbacks=callbacks, warm_start=warm_start,
         )
         self.bidirectional = bidirectional
+        self.embedding_dim = embedding_dim
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)

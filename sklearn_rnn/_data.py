@@ -74,12 +74,13 @@ def _padded_from_list(X, dtype):
     return out
 
 
-def _strip_padding(X):
+def _strip_padding(X, padding="NaN"):
     """Left-align NaN-padded sequences and return ``(X, lengths, offsets)``.
 
     All-NaN steps at the start or end of a sequence are padding; any other
     NaN is an error naming the sample and step. ``lengths`` is None when no
-    sequence is padded (the fast path).
+    sequence is padded (the fast path). ``padding`` names what the NaN stood
+    for in the user's input, for the error messages.
     """
     nan = np.isnan(X)
     empty = nan.all(axis=2)
@@ -99,7 +100,7 @@ def _strip_padding(X):
     if not has_real.all():
         i = int(np.flatnonzero(~has_real)[0])
         raise ValueError(
-            f"Sample {i} of X has no time steps: every step is NaN padding. "
+            f"Sample {i} of X has no time steps: every step is {padding} padding. "
             "Every sequence needs at least one real step."
         )
     first = real.argmax(axis=1)
@@ -110,9 +111,9 @@ def _strip_padding(X):
         i = int(np.flatnonzero(gaps)[0])
         t = int(first[i] + np.flatnonzero(empty[i, first[i]: last[i] + 1])[0])
         raise ValueError(
-            f"X contains NaN inside sample {i} at step {t}. Only whole time "
-            "steps of NaN at the start or end of a sequence are read as "
-            "padding; impute missing values inside sequences first."
+            f"X contains {padding} inside sample {i} at step {t}. Only whole "
+            f"time steps of {padding} at the start or end of a sequence are "
+            "read as padding; impute missing values inside sequences first."
         )
     index = (np.arange(n_steps)[None, :] + first[:, None]) % n_steps
     X = np.take_along_axis(X, index[:, :, None], axis=1)
@@ -132,7 +133,8 @@ def _input_kind(X):
     return "2d" if ndim <= 2 else "nd"
 
 
-def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32)):
+def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32),
+                    padding_id=None):
     """Validate sequence-estimator input (design.md, "Sequence estimators").
 
     Returns ``(X, lengths, offsets)``: ``X`` a left-aligned 3-D array whose
@@ -141,6 +143,10 @@ def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32)):
     2-D input goes through :func:`~sklearn.utils.validation.validate_data`,
     so ``n_features_in_`` is its number of time steps; for 3-D and list
     input ``n_features_in_`` is the number of features per step.
+
+    With ``padding_id`` (token ids, which cannot hold NaN), steps equal to
+    it at the start or end of a sequence are padding too, in 2-D input as
+    well.
     """
     kind = _input_kind(X)
     if kind == "2d":
@@ -153,7 +159,9 @@ def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32)):
                 "n_timesteps, n_features) or a list of 2-D sequences instead."
             )
         _check_channels(estimator, 1, reset)
-        return X[:, :, None], None, None
+        if padding_id is None:
+            return X[:, :, None], None, None
+        return _strip_id_padding(X[:, :, None], padding_id)
 
     if kind == "list":
         X = _padded_from_list(X, dtype)
@@ -179,7 +187,15 @@ def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32)):
     if reset:
         estimator.n_features_in_ = X.shape[2]
     _check_channels(estimator, X.shape[2], reset)
-    return _strip_padding(X)
+    if padding_id is None:
+        return _strip_padding(X)
+    return _strip_id_padding(X, padding_id)
+
+
+def _strip_id_padding(X, padding_id):
+    """:func:`_strip_padding` for sequences padded with an id (or NaN)."""
+    X = np.where((X == padding_id).all(axis=2, keepdims=True), np.nan, X)
+    return _strip_padding(X, padding=f"the padding id {padding_id} (or NaN)")
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -212,6 +228,25 @@ class SequenceDataset(torch.utils.data.Dataset):
             None if self.y is None else self.y[index],
         )
 
+    def shuffled_batches(self, batch_size, generator, chunk=50):
+        """One epoch's batches of indices, drawn so little goes to padding.
+
+        Shuffle, sort each run of ``chunk`` batches' worth of samples by
+        length, cut it into batches, then shuffle the batch order: each
+        batch holds sequences of similar length (a batch costs as much as
+        its longest sequence) while epochs still differ at random. Ties keep
+        their shuffled order.
+        """
+        order = torch.randperm(len(self), generator=generator)
+        if self.lengths is None:
+            return list(order.split(batch_size))
+        order = torch.cat([
+            part[torch.sort(self.lengths[part], stable=True).indices]
+            for part in order.split(chunk * batch_size)
+        ])
+        batches = order.split(batch_size)
+        return [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+
     def batch(self, index):
         X, y = self.X[index], None if self.y is None else self.y[index]
         if self.lengths is None:
@@ -234,7 +269,9 @@ class BatchIterator:
     skorch builds it once per ``fit`` (as ``iterator_train``/``iterator_valid``)
     and iterates it every epoch; each pass draws a new permutation from one
     seeded generator, so shuffling is reproducible without touching torch's
-    global random state.
+    global random state. A dataset with a ``shuffled_batches`` method draws
+    its own shuffled batches (sequences bucketed by length); without
+    shuffling the order is always the dataset's, as prediction needs.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, seed=None):
@@ -250,6 +287,11 @@ class BatchIterator:
 
     def __iter__(self):
         n = len(self.dataset)
+        if self.shuffle and hasattr(self.dataset, "shuffled_batches"):
+            for index in self.dataset.shuffled_batches(self.batch_size,
+                                                       self.generator):
+                yield self.dataset.batch(index)
+            return
         if self.shuffle:
             order = torch.randperm(n, generator=self.generator)
         else:

@@ -2,7 +2,8 @@
 
 One source for the parameters every recurrent estimator has, so their
 documentation cannot drift apart. Class docstrings write ``{network}``,
-``{training}`` and ``{fitted}`` where the blocks belong.
+``{training}`` and ``{fitted}`` (and sequence estimators ``{sequence}``)
+where the blocks belong.
 """
 
 _NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default="{cell}"
@@ -26,6 +27,20 @@ _NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default="{cell}"
 
     nonlinearity : {{"tanh", "relu"}}, default="tanh"
         Activation of the simple RNN cell (``cell="rnn"`` only)."""
+
+_SEQUENCE = """bidirectional : bool, default=False
+        Read each sequence in both directions and join the two summaries.
+
+    embedding_dim : int, "auto" or None, default="auto"
+        Size of the embedding that reads token ids (text from
+        :class:`~sklearn_rnn.TextToSequences`). ``"auto"`` embeds with 32
+        dimensions when ``X`` in ``fit`` is token ids: a list of integer arrays
+        with one feature, or a 3-D integer array with one feature (2-D integer
+        arrays are always read as numbers). An int always embeds (``X`` must
+        then hold non-negative whole numbers, one per step); None never does.
+        Token ids are not standardised; id 0 at the start or end of a sequence
+        is padding, and ids larger than any seen in ``fit`` are read as the
+        unknown id 1."""
 
 _TRAINING = """clip_grad_norm : float or None, default=1.0
         Clip the gradient's global L2 norm to this value each step; None
@@ -107,6 +122,7 @@ def fill_doc(**defaults):
     def decorate(cls):
         blocks = {
             "network": _NETWORK.format(**defaults),
+            "sequence": _SEQUENCE,
             "training": _TRAINING.format(**defaults),
             "fitted": _FITTED,
         }

@@ -41,7 +41,12 @@ class _FusedRecurrent(nn.Module):
 
     The fused modules run through oneDNN on CPU and cuDNN on GPU; packing is
     skipped when every sequence of the batch has the full length, which is
-    the common case and the fast path.
+    the common case and the fast path. One-way cells skip it always: a
+    causal recurrence cannot carry trailing padding back into the steps
+    before it, so the padded batch runs unpacked (packed batches run several
+    times slower on CPU) and each sequence's summary is read at its last
+    real step. Only bidirectional cells, whose backward pass must start at
+    each sequence's own end, pack.
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers, dropout,
@@ -57,6 +62,13 @@ class _FusedRecurrent(nn.Module):
 
     def forward(self, x, lengths=None):
         n_steps = x.shape[1]
+        if lengths is not None and not self.rnn.bidirectional:
+            out, _ = self.rnn(x)
+            lengths = lengths.to(x.device)
+            last = out[torch.arange(len(out), device=x.device), lengths - 1]
+            steps = torch.arange(n_steps, device=x.device)
+            out = out * (steps[None, :] < lengths[:, None]).unsqueeze(-1)
+            return out, last
         if lengths is not None:
             x = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False

@@ -3,9 +3,15 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils.validation import _check_y, check_array, check_consistent_length
+from sklearn.utils.validation import (
+    _check_y,
+    _num_samples,
+    check_array,
+    check_consistent_length,
+)
 
 from ._base import MaskedMSELoss
+from ._data import _is_sequence_list
 from ._docstrings import fill_doc
 from ._sequence import BaseSequenceEstimator
 
@@ -23,8 +29,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     ----------
     {network}
 
-    bidirectional : bool, default=False
-        Read each sequence in both directions and join the two summaries.
+    {sequence}
 
     {training}
 
@@ -38,6 +43,10 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     feature_names_in_ : ndarray of str
         Column names of a 2-D DataFrame ``X``, when it had string names.
+
+    embedding_dim_ : int or None
+        Size of the embedding reading token ids, or None when ``X`` is read
+        as numbers (see ``embedding_dim``).
 
     {fitted}
 
@@ -71,7 +80,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """
 
     def __init__(self, *, cell="rnn", hidden_size=32, num_layers=1, dropout=0.0,
-                 bidirectional=False, layer_norm=False, nonlinearity="tanh",
+                 bidirectional=False, embedding_dim="auto", layer_norm=False,
+                 nonlinearity="tanh",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule=None, batch_size=32, max_epochs=100,
                  early_stopping=False, validation_fraction=0.1, patience=10,
@@ -89,6 +99,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             callbacks=callbacks, warm_start=warm_start,
         )
         self.bidirectional = bidirectional
+        self.embedding_dim = embedding_dim
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -104,8 +115,10 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
             Training sequences (see Notes of the class).
         y : array-like of shape (n_samples,), (n_samples, n_outputs) or \
-(n_samples, n_timesteps, n_outputs)
-            Targets; with a time axis, one target per step.
+(n_samples, n_timesteps, n_outputs), or list
+            Targets; with a time axis, one target per step. For sequences of
+            different lengths, a list of ``(n_timesteps_i, n_outputs)``
+            arrays, one row per row of the matching sequence of ``X``.
 
         Returns
         -------
@@ -118,6 +131,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                 "target y is None."
             )
         dataset, lengths, offsets = self._sequences(X, reset=True)
+        if _is_sequence_list(y):
+            y = _stack_step_targets(y, X, dataset.X.shape[1])
         y = self._check_target(y, dataset, lengths, offsets)
         known = ~np.isnan(y)
         axes = tuple(range(max(y.ndim - 1, 1)))
@@ -174,11 +189,45 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
         Returns
         -------
-        y_pred : ndarray
+        y_pred : ndarray or list of ndarray
             Shaped like the ``y`` given to ``fit``: ``(n_samples,)``,
             ``(n_samples, n_outputs)``, or ``(n_samples, n_timesteps,
-            n_outputs)`` with NaN at padding steps of ``X``.
+            n_outputs)`` with NaN at padding steps of ``X``. Per-step
+            predictions for a list ``X`` are a list of ``(n_timesteps_i,
+            n_outputs)`` arrays, one per sequence.
         """
         outputs = self._predict_outputs(X).astype(np.float64)
         y_pred = outputs * self._y_scale + self._y_mean
+        if self._y_ndim == 3 and _is_sequence_list(X):
+            return [y_pred[i, : len(seq)] for i, seq in enumerate(X)]
         return y_pred[:, 0] if self._y_ndim == 1 else y_pred
+
+
+def _stack_step_targets(y, X, n_steps):
+    """Per-step targets given as a list, stacked like ``X``'s sequences.
+
+    ``y[i]`` has a row for each row of sequence ``X[i]`` (padding rows
+    included); the stack is NaN-padded at the end, as a list ``X`` is.
+    """
+    check_consistent_length(X, y)
+    rows = [len(seq) for seq in X] if _is_sequence_list(X) else [n_steps] * len(y)
+    targets = []
+    for i, (target, n_rows) in enumerate(zip(y, rows)):
+        target = check_array(target, dtype=np.float64, ensure_all_finite="allow-nan",
+                             ensure_min_samples=0, input_name=f"y[{i}]")
+        if len(target) != n_rows:
+            raise ValueError(
+                f"y[{i}] has {len(target)} steps but X[{i}] has {n_rows}. A list "
+                "y holds one (n_timesteps_i, n_outputs) array per sequence, "
+                "with a row for each row of the sequence."
+            )
+        if targets and target.shape[1] != targets[0].shape[1]:
+            raise ValueError(
+                f"Every y[i] needs the same number of outputs; y[0] has "
+                f"{targets[0].shape[1]} and y[{i}] has {target.shape[1]}."
+            )
+        targets.append(target)
+    stacked = np.full((len(targets), n_steps, targets[0].shape[1]), np.nan)
+    for i, target in enumerate(targets):
+        stacked[i, : len(target)] = target
+    return stacked

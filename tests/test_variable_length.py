@@ -1,0 +1,251 @@
+"""Sequences of different lengths: lists, NaN padding, invariance, batching."""
+
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+import sklearn_rnn._base
+from sklearn_rnn import LSTMClassifier, RNNRegressor, SlidingWindows
+from sklearn_rnn._data import SequenceDataset
+
+TINY = {"hidden_size": 8, "max_epochs": 1, "random_state": 0}
+N_FEATURES = 2
+ATOL = 1e-5
+
+
+def _sequences(n, rng, low=2, high=9):
+    return [rng.normal(size=(rng.integers(low, high), N_FEATURES)) for _ in range(n)]
+
+
+def _pad(seq, before, after):
+    nan = np.full((1, N_FEATURES), np.nan)
+    return np.concatenate([np.repeat(nan, before, 0), seq, np.repeat(nan, after, 0)])
+
+
+def _step_targets(X):
+    return [np.cumsum(seq, axis=0)[:, :1] for seq in X]
+
+
+def _fitted(head, params):
+    rng = np.random.default_rng(0)
+    X = _sequences(16, rng)
+    if head == "classifier":
+        y = np.array([seq[-1, 0] > 0 for seq in X])
+        return LSTMClassifier(**params).fit(X, y)
+    if head == "regressor":
+        return RNNRegressor(**params).fit(X, [seq.sum() for seq in X])
+    return RNNRegressor(**params).fit(X, _step_targets(X))
+
+
+def _output(estimator, X):
+    if isinstance(estimator, LSTMClassifier):
+        return estimator.predict_proba(X)
+    return estimator.predict(X)
+
+
+@pytest.mark.parametrize("head", ["classifier", "regressor", "every"])
+@pytest.mark.parametrize(
+    "cell, bidirectional, layer_norm",
+    list(itertools.product(["rnn", "lstm", "gru"], [False, True], [False, True])),
+)
+def test_prediction_does_not_depend_on_padding(cell, bidirectional, layer_norm,
+                                               head):
+    params = {**TINY, "cell": cell, "bidirectional": bidirectional,
+              "layer_norm": layer_norm}
+    estimator = _fitted(head, params)
+    rng = np.random.default_rng(1)
+    seq = rng.normal(size=(4, N_FEATURES))
+    longer = rng.normal(size=(9, N_FEATURES))
+
+    alone = _output(estimator, [seq])[0]
+    in_list = _output(estimator, [longer, seq, longer[:6]])[1]
+    padded = {
+        "end": _output(estimator, np.stack([_pad(seq, 0, 5), longer]))[0],
+        "start": _output(estimator, np.stack([_pad(seq, 5, 0), longer]))[0],
+        "both": _output(estimator, np.stack([_pad(seq, 2, 3), longer]))[0],
+    }
+    if head != "every":
+        for out in [in_list, *padded.values()]:
+            assert_allclose(out, alone, atol=ATOL)
+        return
+    # Every-step outputs: one row per real step, NaN where X was padding.
+    assert alone.shape == in_list.shape == (4, 1)
+    assert_allclose(in_list, alone, atol=ATOL)
+    for where, before in [("end", 0), ("start", 5), ("both", 2)]:
+        out = padded[where]
+        assert out.shape == (9, 1)
+        assert_allclose(out[before: before + 4], alone, atol=ATOL)
+        real = np.zeros(9, dtype=bool)
+        real[before: before + 4] = True
+        assert np.isnan(out[~real]).all()
+
+
+@pytest.mark.parametrize("layer_norm", [False, True])
+def test_every_step_list_targets_match_padded_array_targets(layer_norm):
+    rng = np.random.default_rng(0)
+    X = _sequences(12, rng)
+    y = _step_targets(X)
+    n_steps = max(len(seq) for seq in X)
+    X3 = np.stack([_pad(seq, n_steps - len(seq), 0) for seq in X])
+    y3 = np.stack([np.concatenate([np.full((n_steps - len(t), 1), np.nan), t])
+                   for t in y])
+    params = {**TINY, "max_epochs": 2, "layer_norm": layer_norm}
+    from_list = RNNRegressor(**params).fit(X, y)
+    from_array = RNNRegressor(**params).fit(X3, y3)
+
+    listed = from_list.predict(X)
+    assert isinstance(listed, list)
+    assert [out.shape for out in listed] == [(len(seq), 1) for seq in X]
+    stacked = from_array.predict(X3)
+    for i, seq in enumerate(X):
+        assert_allclose(stacked[i, n_steps - len(seq):], listed[i], atol=ATOL)
+
+
+def test_every_step_list_targets_must_match_sequence_lengths():
+    X = _sequences(6, np.random.default_rng(0), low=3)
+    y = _step_targets(X)
+    y[2] = y[2][:-1]
+    with pytest.raises(ValueError, match=r"y\[2\] has \d+ steps but X\[2\] has"):
+        RNNRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        RNNRegressor(**TINY).fit(X, _step_targets(X)[:-1])
+
+
+def test_nan_inside_a_sequence_names_sample_and_step():
+    X = _sequences(5, np.random.default_rng(0), low=5)
+    X[3] = X[3].copy()
+    X[3][2] = np.nan
+    with pytest.raises(ValueError, match="inside sample 3 at step 2"):
+        RNNRegressor(**TINY).fit(X, np.arange(5.0))
+    padded = np.stack([_pad(seq[:4], 1, 1) for seq in X])
+    with pytest.raises(ValueError, match="inside sample 3 at step 3"):
+        LSTMClassifier(**TINY).fit(padded, [0, 1, 0, 1, 0])
+    X[3][2, 1] = 0.0  # NaN in one feature only
+    with pytest.raises(ValueError, match="some but not all features of sample 3"):
+        RNNRegressor(**TINY).fit(X, np.arange(5.0))
+
+
+def test_empty_sequences_are_rejected():
+    X = _sequences(4, np.random.default_rng(0))
+    fitted = RNNRegressor(**TINY).fit(X, np.arange(4.0))
+    empty = np.empty((0, N_FEATURES))
+    with pytest.raises(ValueError, match=r"X\[1\] has no time steps"):
+        RNNRegressor(**TINY).fit([X[0], empty, X[2], X[3]], np.arange(4.0))
+    with pytest.raises(ValueError, match=r"X\[0\] has no time steps"):
+        fitted.predict([empty])
+    all_nan = np.stack([_pad(X[0][:2], 0, 1), np.full((3, N_FEATURES), np.nan)])
+    with pytest.raises(ValueError, match="Sample 1 of X has no time steps"):
+        fitted.predict(all_nan)
+
+
+def test_predictions_keep_order_across_prediction_batches(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = _sequences(9, rng)
+    y = _step_targets(X)
+    reg = RNNRegressor(**TINY).fit(X, y)
+    one_batch = reg.predict(X)
+    monkeypatch.setattr(sklearn_rnn._base, "PREDICT_BATCH_SIZE", 2)
+    for expected, out in zip(one_batch, reg.predict(X)):
+        assert_allclose(out, expected, atol=ATOL)
+
+
+def test_batches_are_bucketed_by_length_and_cover_every_sample():
+    lengths = torch.from_numpy(np.random.default_rng(0).integers(1, 40, size=1000))
+    dataset = SequenceDataset(torch.zeros(1000, 40, 1), lengths)
+    generator = torch.Generator().manual_seed(0)
+    batches = dataset.shuffled_batches(10, generator, chunk=50)
+    seen = torch.cat(batches)
+    assert_array_equal(np.sort(seen.numpy()), np.arange(1000))
+    # Within a chunk of 50 batches, lengths are sorted: a batch's spread is
+    # small next to that of a random batch of 10 lengths between 1 and 39.
+    spread = np.mean([float(lengths[b].max() - lengths[b].min()) for b in batches])
+    assert spread < 3
+    # Batch order is shuffled: the batches' shortest lengths are not sorted.
+    shortest = [int(lengths[b].min()) for b in batches]
+    assert shortest != sorted(shortest)
+    assert [b.tolist() for b in dataset.shuffled_batches(10, generator)] != [
+        b.tolist() for b in batches
+    ]
+
+
+def test_fit_on_variable_lengths_is_reproducible():
+    X = _sequences(40, np.random.default_rng(0))
+    y = [seq.sum() for seq in X]
+    params = {**TINY, "max_epochs": 2, "batch_size": 4}
+    first = RNNRegressor(**params).fit(X, y).predict(X)
+    assert_array_equal(RNNRegressor(**params).fit(X, y).predict(X), first)
+
+
+# -- scikit-learn tooling with list input -----------------------------------
+
+
+def _length_task(n, seed):
+    """Label is whether a sequence is longer than 5 steps: padding must not leak."""
+    rng = np.random.default_rng(seed)
+    X = _sequences(n, rng, low=2, high=10)
+    return X, np.array(["long" if len(seq) > 5 else "short" for seq in X])
+
+
+def test_grid_search_and_cross_val_score_index_lists():
+    X, y = _length_task(60, 0)
+    search = GridSearchCV(
+        LSTMClassifier(hidden_size=8, max_epochs=3, random_state=0),
+        {"cell": ["gru", "lstm"]}, cv=KFold(3),
+    ).fit(X, y)
+    assert search.best_params_["cell"] in {"gru", "lstm"}
+    assert search.predict(X[:5]).shape == (5,)
+    scores = cross_val_score(
+        RNNRegressor(**TINY), X, [len(seq) for seq in X], cv=KFold(3))
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+
+
+def test_clone_pickle_and_pipeline_with_list_input():
+    X, y = _length_task(30, 0)
+    clf = LSTMClassifier(**TINY)
+    assert clone(clf).get_params() == clf.get_params()
+    clf.fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+    # A list-to-list step before the estimator: Pipeline passes lists through.
+    double = FunctionTransformer(lambda seqs: [2 * seq for seq in seqs])
+    pipe = make_pipeline(double, LSTMClassifier(**TINY)).fit(X, y)
+    doubled = [2 * seq for seq in X]
+    direct = LSTMClassifier(**TINY).fit(doubled, y)
+    assert_allclose(pipe.predict_proba(X), direct.predict_proba(doubled))
+
+
+def test_label_of_the_last_real_step_is_learned():
+    # Sequences padded at the end: a network that read the padding would
+    # see zeros last, not the step that decides the label.
+    def task(n, seed):
+        X = _sequences(n, np.random.default_rng(seed))
+        return X, np.where([seq[-1, 0] > 0 for seq in X], "up", "down")
+
+    X, y = task(300, 0)
+    X_test, y_test = task(200, 1)
+    clf = LSTMClassifier(hidden_size=16, max_epochs=10, lr=0.01, random_state=0)
+    assert clf.fit(X, y).score(X_test, y_test) > 0.93
+
+
+def test_sliding_windows_warm_up_rows_get_real_predictions():
+    rng = np.random.default_rng(0)
+    stream = np.cumsum(rng.normal(size=(120, 1)), axis=0)
+    target = np.r_[stream[1:, 0], stream[-1, 0]]
+    pipe = make_pipeline(
+        SlidingWindows(window=5), RNNRegressor(hidden_size=8, max_epochs=3,
+                                               random_state=0),
+    ).fit(stream, target)
+    pred = pipe.predict(stream)
+    assert np.isfinite(pred).all()
+    # The first rows are shorter sequences, not NaN-contaminated windows.
+    reg = pipe[-1]
+    for t in range(4):
+        assert_allclose(pred[t], reg.predict([stream[: t + 1]])[0], atol=ATOL)
