@@ -8,6 +8,7 @@ output (a file, a pipe, a notebook) gets at most about twenty lines per fit.
 """
 
 import math
+import shutil
 import sys
 import time
 
@@ -91,19 +92,23 @@ class EpochProgress(PrintLog):
         width = len(str(self.total_epochs_))
         parts = [] if self.label is None else [self.label]
         parts.append(f"epoch {epoch:>{width}}/{self.total_epochs_}")
+        parts.append(f"{time.monotonic() - self.start_:.1f}s")
         parts.append(f"train_loss {_format_loss(row.get('train_loss'))}")
         if "valid_loss" in row:
             best = "*" if row.get("valid_loss_best") else " "
             parts.append(f"valid_loss {_format_loss(row['valid_loss'])}{best}")
         if "grad_norm" in row:
             parts.append(f"grad_norm {_format_loss(row['grad_norm'])}")
-        parts.append(f"{time.monotonic() - self.start_:.1f}s")
         return "  ".join(parts)
 
     def _emit(self, net):
         line = self._line(net)
         stream = sys.stdout
         if self.live_:
+            # A line wider than the terminal would wrap, and "\r" would then
+            # rewrite only its last row.
+            width = shutil.get_terminal_size().columns - 1
+            line = line[:width]
             # Padding wipes what is left of a longer previous line.
             previous = self.last_printed_ or ""
             stream.write("\r" + line.ljust(len(previous)))

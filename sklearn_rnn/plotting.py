@@ -64,7 +64,9 @@ def _index_after(past, n):
         return pd.RangeIndex(n)
     index = past.index
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq or (pd.infer_freq(index) if len(index) > 2 else None)
+        freq = index.freq
+        if freq is None and len(index) > 2:
+            freq = pd.DatetimeIndex(index, freq="infer").freq
         if freq is None:
             raise ValueError(
                 "history has dates without a frequency, so the dates of a "

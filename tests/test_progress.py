@@ -42,7 +42,7 @@ def test_verbose_1_off_terminal_prints_a_bounded_number_of_lines(capsys):
     last = model.history_[-1]
     assert f"train_loss {last['train_loss']:.4g}" in lines[-1]
     assert "grad_norm" in lines[-1]
-    assert re.search(r"\d+\.\ds$", lines[-1])
+    assert re.match(r"epoch 100/100  \d+\.\ds  train_loss", lines[-1])
 
 
 def test_verbose_1_off_terminal_prints_every_epoch_of_a_short_fit(capsys):
