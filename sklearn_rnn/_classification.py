@@ -62,7 +62,12 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     ``X`` is ``(n_samples, n_timesteps)`` for univariate sequences,
     ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
     list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
-    Binary problems use the same two-output softmax as multi-class ones.
+    Rows of NaN at the start or end of a sequence are padding that the
+    network never sees, and training batches group sequences of similar
+    length, so padding costs little. Integer token ids (from
+    :class:`~sklearn_rnn.TextToSequences`) go through an embedding: see
+    ``embedding_dim``. Binary problems use the same two-output softmax as
+    multi-class ones.
 
     Examples
     --------
@@ -78,6 +83,18 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     np.float64(1.0...)
     >>> clf.score(X, y) > 0.9
     True
+
+    Text, read in word order through an embedding:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_rnn import TextToSequences
+    >>> docs = ["good movie", "bad movie", "very good", "very bad"] * 10
+    >>> labels = ["pos", "neg", "pos", "neg"] * 10
+    >>> text_clf = make_pipeline(
+    ...     TextToSequences(), LSTMClassifier(max_epochs=20, random_state=0)
+    ... ).fit(docs, labels)
+    >>> text_clf.predict(["a good movie", "very bad"])
+    array(['pos', 'neg'], dtype='<U3')
     """
 
     _parameter_constraints: dict = {

@@ -61,9 +61,12 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
     list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
     Rows of NaN at the start or end of a sequence are padding that the
-    network never sees. ``y`` is ``(n_samples,)``, ``(n_samples,
-    n_outputs)``, or ``(n_samples, n_timesteps, n_outputs)`` for an output at
-    every step (sequence-to-sequence).
+    network never sees, and training batches group sequences of similar
+    length, so padding costs little. ``y`` is ``(n_samples,)``,
+    ``(n_samples, n_outputs)``, or ``(n_samples, n_timesteps, n_outputs)``
+    for an output at every step (sequence-to-sequence); with a list ``X``,
+    per-step targets may be a list of ``(n_timesteps_i, n_outputs)`` arrays,
+    and per-step predictions for a list ``X`` are such a list.
 
     Examples
     --------
