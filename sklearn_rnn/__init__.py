@@ -3,6 +3,7 @@
 from ._classification import LSTMClassifier
 from ._forecasting import ConvGRUForecaster, GRUForecaster
 from ._naive import NaiveForecaster
+from ._persistence import load, save
 from ._regression import RNNRegressor
 from ._text import TextToSequences
 from ._windows import RepeatVector, SlidingWindows, ToSequences, make_windows
@@ -19,5 +20,7 @@ __all__ = [
     "SlidingWindows",
     "TextToSequences",
     "ToSequences",
+    "load",
     "make_windows",
+    "save",
 ]

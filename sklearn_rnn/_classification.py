@@ -7,9 +7,10 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ._docstrings import fill_doc
+from ._validation import check_labels, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
@@ -147,8 +148,9 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
                 "target y is None."
             )
         dataset, _, _ = self._sequences(X, reset=True)
+        check_labels(y, type(self).__name__)
         y = column_or_1d(y, warn=True)
-        check_consistent_length(dataset.X, y)
+        check_y_length(y, len(dataset.X))
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         if self.warm_start and hasattr(self, "classes_") and not np.array_equal(

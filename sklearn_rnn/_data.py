@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array, validate_data
 
+from ._validation import check_no_nan, check_not_1d, check_numeric, check_ragged_list
+
 __all__ = [
     "BatchIterator",
     "SequenceDataset",
@@ -128,8 +130,8 @@ def _input_kind(X):
     if ndim is None:
         try:
             ndim = np.asarray(X).ndim
-        except ValueError:  # ragged nested lists: validate_data explains
-            ndim = 2
+        except ValueError:  # ragged nested lists
+            return "ragged"
     return "2d" if ndim <= 2 else "nd"
 
 
@@ -148,9 +150,24 @@ def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32),
     it at the start or end of a sequence are padding too, in 2-D input as
     well.
     """
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError(
+            "X is an empty list; expected at least one sequence. Got X=[] "
+            "instead."
+        )
     kind = _input_kind(X)
+    if kind == "ragged":
+        check_ragged_list(X)
+    if kind != "list":
+        check_numeric(X)
     if kind == "2d":
-        X = validate_data(estimator, X, reset=reset, dtype=dtype)
+        check_not_1d(
+            X, "2-D (n_samples, n_timesteps), 3-D (n_samples, n_timesteps, "
+            "n_features) or a list of 2-D sequences",
+            "one univariate sequence is X.reshape(1, -1).",
+        )
+        # Checked before validate_data, whose message would compare time
+        # steps with features.
         if not reset and estimator._n_channels != 1:
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on sequences with "
@@ -158,6 +175,14 @@ def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32),
                 "univariate sequences. Pass a 3-D array (n_samples, "
                 "n_timesteps, n_features) or a list of 2-D sequences instead."
             )
+        X = validate_data(estimator, X, reset=reset, dtype=dtype,
+                          ensure_all_finite="allow-nan")
+        check_no_nan(
+            X, "step",
+            "2-D X holds equal-length sequences, which have no padding: "
+            "impute missing values, or pass a 3-D array or a list of "
+            "sequences to mark padding with all-NaN steps.",
+        )
         _check_channels(estimator, 1, reset)
         if padding_id is None:
             return X[:, :, None], None, None

@@ -51,7 +51,10 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
         Optimizer from ``torch.optim``.
 
     lr : float, default={lr}
-        Learning rate.
+        Learning rate. A rate too large makes training diverge: ``fit`` then
+        stops, keeps the best finite weights and warns with a
+        :class:`~sklearn_rnn.exceptions.DivergenceWarning` (whose
+        documentation states the rule).
 
     weight_decay : float, default=0.0
         L2 penalty (decoupled for ``"adamw"``).
@@ -98,7 +101,8 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
 
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit`` instead of
-        starting again."""
+        starting again, with the current ``lr`` and ``max_epochs`` (other
+        parameters keep the values the network was built with)."""
 
 _FITTED = """net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module.
@@ -113,7 +117,9 @@ _FITTED = """net_ : skorch.NeuralNet
 
     best_epoch_ : int
         The epoch (1-based) with the lowest validation loss, or the lowest
-        training loss without early stopping."""
+        training loss without early stopping. After a divergence or an
+        interruption, the epoch whose weights were kept (0: the weights the
+        fit started with)."""
 
 
 def fill_doc(**defaults):

@@ -3,16 +3,12 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils.validation import (
-    _check_y,
-    _num_samples,
-    check_array,
-    check_consistent_length,
-)
+from sklearn.utils.validation import _check_y, _num_samples, check_array
 
 from ._base import MaskedMSELoss
 from ._data import _is_sequence_list
 from ._docstrings import fill_doc
+from ._validation import check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
@@ -156,9 +152,11 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     def _check_target(self, y, dataset, lengths, offsets):
         """Validate ``y``; a time axis is aligned like ``X`` (padding masked)."""
+        check_numeric(y, name="y", strings_hint=(
+            "for class labels use LSTMClassifier (any cell)."))
         if getattr(y, "ndim", None) != 3 and np.asarray(y).ndim < 3:
+            check_y_length(y, len(dataset.X))
             y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
-            check_consistent_length(dataset.X, y)
             return y.astype(np.float64)
         y = check_array(y, allow_nd=True, dtype=np.float64,
                         ensure_all_finite="allow-nan", input_name="y")
@@ -212,7 +210,7 @@ def _stack_step_targets(y, X, n_steps):
     ``y[i]`` has a row for each row of sequence ``X[i]`` (padding rows
     included); the stack is NaN-padded at the end, as a list ``X`` is.
     """
-    check_consistent_length(X, y)
+    check_y_length(y, _num_samples(X))
     rows = [len(seq) for seq in X] if _is_sequence_list(X) else [n_steps] * len(y)
     targets = []
     for i, (target, n_rows) in enumerate(zip(y, rows)):

@@ -21,6 +21,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import check_no_bool_numbers, check_numeric, check_y_length
 from .metrics import skill_score
 
 __all__ = [
@@ -191,6 +192,7 @@ def validate_series(estimator, X, y=None, *, reset):
     """
     index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
     X, was_1d = _as_2d_series(X)
+    check_numeric(X, strings_hint="encode them as numbers first.")
     n_features = getattr(estimator, "n_features_in_", 1)
     if was_1d and not reset and n_features != 1:
         raise ValueError(
@@ -208,6 +210,8 @@ def validate_series(estimator, X, y=None, *, reset):
         return SeriesData(X, y, target_index, index)
 
     _check_y_is_one_series(y)
+    check_numeric(y, name="y", strings_hint="a forecaster forecasts numbers.")
+    check_y_length(y, X.shape[0], unit="time step")
     X, y = validate_data(
         estimator, X, y, reset=reset, dtype=np.float64, y_numeric=True
     )
@@ -370,6 +374,10 @@ class ForecasterMixin(RegressorMixin):
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "target": [Interval(Integral, 0, None, closed="left"), str],
     }
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_no_bool_numbers(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -66,8 +66,8 @@ def check_numeric(X, name="X", strings_hint=(
         return
     if dtype.kind in "USa":
         raise ValueError(
-            f"{name} must hold numbers. Got an array of strings (dtype {dtype}) "
-            f"instead; {strings_hint}"
+            f"{name} must hold numbers: could not convert strings to float. "
+            f"Got an array of strings (dtype {dtype}) instead; {strings_hint}"
         )
     if dtype.kind == "c":
         # "Complex data not supported" is the phrase scikit-learn's own

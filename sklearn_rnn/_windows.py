@@ -26,6 +26,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._validation import (
+    check_no_bool_numbers,
+    check_no_nan,
+    check_not_1d,
+    check_numeric,
+)
+
 __all__ = ["make_windows", "SlidingWindows", "RepeatVector", "ToSequences"]
 
 
@@ -256,14 +263,28 @@ class _RowsToSequences(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
+    def _validate_params(self):
+        super()._validate_params()
+        check_no_bool_numbers(self)
+
     def _validate(self, X, reset):
-        return validate_data(
+        check_numeric(X, strings_hint="encode them as numbers first.")
+        check_not_1d(
+            X, "2-D (n_samples, n_features), one row per sample",
+            "X.reshape(-1, 1) for a single feature, X.reshape(1, -1) for a "
+            "single sample.",
+        )
+        X = validate_data(
             self,
             X,
             reset=reset,
             dtype=(np.float64, np.float32),
-            ensure_all_finite="allow-nan" if self._allow_nan else True,
+            ensure_all_finite="allow-nan",
         )
+        if not self._allow_nan:
+            check_no_nan(X, "column", f"{type(self).__name__} does not accept "
+                         "missing values; impute them first.")
+        return X
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
