@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_y, _num_samples, check_array
 
 from ._base import MaskedMSELoss
@@ -202,6 +203,43 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         if self._y_ndim == 3 and _is_sequence_list(X):
             return [y_pred[i, : len(seq)] for i, seq in enumerate(X)]
         return y_pred[:, 0] if self._y_ndim == 1 else y_pred
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination :math:`R^2` of the predictions.
+
+        For per-step targets, :math:`R^2` pools every real step of every
+        sequence (padding steps are left out), each output a column.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Test sequences.
+        y : array-like or list of arrays
+            True targets, shaped as in ``fit``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; not supported with per-step targets.
+
+        Returns
+        -------
+        score : float
+            :math:`R^2` of ``self.predict(X)`` against ``y``.
+        """
+        if getattr(self, "_y_ndim", None) != 3:
+            return super().score(X, y, sample_weight=sample_weight)
+        if sample_weight is not None:
+            raise ValueError(
+                "sample_weight is not supported when scoring per-step targets. "
+                "Got sample_weight instead of None."
+            )
+        y_pred = self.predict(X)
+        if isinstance(y_pred, list):
+            y_pred = np.concatenate(y_pred)
+            y_true = np.concatenate([np.asarray(t, dtype=np.float64) for t in y])
+        else:
+            y_true = np.asarray(y, dtype=np.float64).reshape(-1, y_pred.shape[-1])
+            y_pred = y_pred.reshape(-1, y_pred.shape[-1])
+        real = ~np.isnan(y_pred).any(axis=1)
+        return r2_score(y_true[real], y_pred[real])
 
 
 def _stack_step_targets(y, X, n_steps):

@@ -8,6 +8,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -249,3 +250,18 @@ def test_sliding_windows_warm_up_rows_get_real_predictions():
     reg = pipe[-1]
     for t in range(4):
         assert_allclose(pred[t], reg.predict([stream[: t + 1]])[0], atol=ATOL)
+
+
+def test_score_of_per_step_targets_pools_real_steps():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(k, 1)) for k in rng.integers(3, 9, 40)]
+    y = [np.cumsum(seq, axis=0) for seq in X]
+    model = RNNRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    pooled_true = np.concatenate(y)
+    pooled_pred = np.concatenate(model.predict(X))
+    assert model.score(X, y) == pytest.approx(r2_score(pooled_true, pooled_pred))
+    padded = np.full((len(X), 8, 1), np.nan)
+    padded_y = np.full((len(X), 8, 1), np.nan)
+    for i, (seq, target) in enumerate(zip(X, y)):
+        padded[i, 8 - len(seq):], padded_y[i, 8 - len(seq):] = seq, target
+    assert model.score(padded, padded_y) == pytest.approx(model.score(X, y))
