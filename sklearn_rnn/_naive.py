@@ -63,7 +63,7 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of columns (channels) of ``X`` seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X`` seen in ``fit``, when they are all strings.
     target_index_ : int or None
         Position of the column of ``X`` equal to the target; None when ``y``
