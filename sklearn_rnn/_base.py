@@ -8,6 +8,8 @@ the output transform.
 """
 
 import copy
+import functools
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -18,16 +20,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import (
+    Callback,
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
 )
 
 from ._data import BatchIterator, TailSplit, check_seed
+from ._faults import FaultGuard
 from ._modules import RecurrentNetwork
 from ._parallel import thread_budget
 from ._pickling import restore_net, slim_net
+from ._validation import check_no_bool_numbers
 from ._progress import echo, progress_callback
+from .exceptions import DivergenceWarning, TrainingInterruptedWarning
 
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -134,6 +140,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.callbacks = callbacks
         self.warm_start = warm_start
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "fit" in cls.__dict__:
+            cls.fit = _unfitted_on_error(cls.__dict__["fit"])
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_no_bool_numbers(self)
+
     # -- hooks for task classes -------------------------------------------
 
     def _module_params(self):
@@ -168,10 +183,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _callbacks(self):
         callbacks = [
             ("grad_norm", GradientNorm(gradient_clip_value=self.clip_grad_norm)),
+            # Before early stopping, which ends training by raising in its
+            # on_epoch_end: the guard must have seen that epoch.
+            ("fault_guard", FaultGuard()),
         ]
         if self.early_stopping:
+            # The guard restores the best weights (by the rule of best_epoch_).
             callbacks.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss", patience=self.patience, load_best=True,
+                monitor="valid_loss", patience=self.patience, load_best=False,
                 sink=echo if self.verbose else _silent,
             )))
         if self.lr_schedule == "cosine":
@@ -185,12 +204,24 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         for i, callback in enumerate(self.callbacks or []):
             name = callback[0] if isinstance(callback, tuple) else f"user_{i}"
             obj = callback[1] if isinstance(callback, tuple) else callback
+            if not (isinstance(name, str) and isinstance(obj, Callback)):
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks or (name, "
+                    f"callback) tuples. Got {callback!r} at position {i} "
+                    "instead."
+                )
             callbacks.append((name, copy.deepcopy(obj)))
         return callbacks
 
     def _fit_dataset(self, dataset, *, input_size, output_size, head,
                      criterion, **module_params):
-        """Build (or reuse, with ``warm_start``) the net and train it."""
+        """Build (or reuse, with ``warm_start``) the net and train it.
+
+        Faults are handled by :class:`~sklearn_rnn._faults.FaultGuard` (the
+        divergence rule is documented there) and reported here as warnings.
+        An exception that escapes training leaves a reused net's weights and
+        history as they were.
+        """
         device = self._resolve_device()
         seed = check_seed(self.random_state)
         reuse = self.warm_start and hasattr(self, "net_")
@@ -201,41 +232,101 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             torch.manual_seed(seed)
             if reuse:
                 net = self.net_
+                # The current lr applies, so that lowering it after a
+                # DivergenceWarning takes effect (skorch updates the
+                # optimizer in place, keeping its state).
+                net.set_params(lr=self.lr, max_epochs=self.max_epochs)
             else:
-                module = RecurrentNetwork(
-                    input_size=input_size, output_size=output_size, head=head,
-                    **self._module_params(), **module_params,
-                )
-                net = NeuralNet(
-                    module=module,
-                    criterion=criterion,
-                    optimizer=_OPTIMIZERS[self.optimizer],
-                    optimizer__weight_decay=self.weight_decay,
-                    lr=self.lr,
-                    max_epochs=self.max_epochs,
-                    batch_size=self.batch_size,
-                    iterator_train=BatchIterator,
-                    iterator_train__shuffle=True,
-                    iterator_train__seed=seed,
-                    iterator_valid=BatchIterator,
-                    train_split=(
-                        TailSplit(self.validation_fraction, self._validation_gap())
-                        if self.early_stopping else None
-                    ),
-                    callbacks=self._callbacks(),
-                    # Replaces skorch's PrintLog: silent at 0, compact at 1.
-                    callbacks__print_log=progress_callback(self.verbose),
-                    device=device,
-                    verbose=self.verbose,
-                )
-            net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)
+                module_kwargs = {
+                    "input_size": input_size, "output_size": output_size,
+                    "head": head, **self._module_params(), **module_params,
+                }
+                net = self._build_net(RecurrentNetwork(**module_kwargs),
+                                      criterion, device, seed)
+            guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")
+            try:
+                net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)
+            except BaseException:
+                if reuse and guard is not None:
+                    guard.rollback(net)
+                raise
+        guard = dict(net.callbacks_).get("fault_guard")
+        if not reuse:
+            # Everything needed to rebuild the module, for sklearn_rnn.save.
+            self._module_kwargs = module_kwargs
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
-        monitor = "valid_loss" if "valid_loss" in net.history[-1] else "train_loss"
-        losses = net.history[:, monitor]
-        self.best_epoch_ = int(np.nanargmin(losses)) + 1
+        if guard is not None and guard.restored_:
+            self.best_epoch_ = guard.best_epoch_
+        else:
+            monitor = ("valid_loss" if net.history and "valid_loss" in net.history[-1]
+                       else "train_loss")
+            losses = np.array([row.get(monitor, np.nan) for row in net.history],
+                              dtype=float)
+            finite = np.isfinite(losses)
+            self.best_epoch_ = (int(np.argmin(np.where(finite, losses, np.inf))) + 1
+                                if finite.any() else 0)
+        if guard is not None:
+            self._warn_faults(guard)
         return self
+
+    def _build_net(self, module, criterion, device, seed):
+        """The skorch net, not initialised, that trains ``module``."""
+        return NeuralNet(
+            module=module,
+            criterion=criterion,
+            optimizer=_OPTIMIZERS[self.optimizer],
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__seed=seed,
+            iterator_valid=BatchIterator,
+            train_split=(
+                TailSplit(self.validation_fraction, self._validation_gap())
+                if self.early_stopping else None
+            ),
+            callbacks=self._callbacks(),
+            # Replaces skorch's PrintLog: silent at 0, compact at 1.
+            callbacks__print_log=progress_callback(self.verbose),
+            device=device,
+            verbose=self.verbose,
+        )
+
+    def _warn_faults(self, guard):
+        """Tell the user what FaultGuard did, and what to try."""
+        name = type(self).__name__
+        kept = (f"the weights of epoch {guard.best_epoch_}" if guard.best_epoch_
+                else "the weights it started this fit with")
+        if guard.outcome_ == "diverged":
+            hints = [f"a lower lr (now {self.lr:g})"]
+            if self.clip_grad_norm is None:
+                hints.append("gradient clipping (clip_grad_norm=1.0; now None)")
+            else:
+                hints.append(
+                    f"a smaller clip_grad_norm (now {self.clip_grad_norm:g})")
+            if self.cell == "rnn" and not self.layer_norm:
+                hints.append("layer_norm=True")
+            warnings.warn(
+                f"{name} training diverged: {guard.reason_}. Training stopped "
+                f"there and the estimator kept {kept}, the best before it, so "
+                f"its predictions are finite. Try {', '.join(hints[:-1])} or "
+                f"{hints[-1]}.",
+                DivergenceWarning,
+                stacklevel=3,
+            )
+        elif guard.outcome_ == "interrupted":
+            warnings.warn(
+                f"{name}.fit was interrupted after {self.n_iter_ - guard.start_} "
+                f"completed epoch(s); the estimator kept {kept} (the best so "
+                f"far) and history_ up to epoch {self.n_iter_}. Fit "
+                "again with warm_start=True to continue training.",
+                TrainingInterruptedWarning,
+                stacklevel=3,
+            )
 
     # -- prediction --------------------------------------------------------
 
@@ -279,6 +370,30 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if isinstance(net, NeuralNet) and not getattr(net, "initialized_", True):
             restore_net(net)
         super().__setstate__(state)
+
+
+
+def _unfitted_on_error(fit):
+    """Wrap ``fit`` so that an exception leaves the estimator as it was.
+
+    Fitted attributes are set as ``fit`` goes (``n_features_in_`` during
+    validation, ``classes_`` before training); a fit that raises must not
+    leave them behind, or ``check_is_fitted`` would pass on a half-built
+    estimator. The instance's attributes are put back as they were before
+    the call (a reused ``warm_start`` net is rolled back by ``_fit_dataset``).
+    """
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        state = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return wrapper
 
 
 def _silent(*args, **kwargs):
