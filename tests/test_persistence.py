@@ -232,7 +232,8 @@ def _rename_class(members, manifest):
 
 
 TAMPERING = {
-    "weights byte flipped": (_flip_weight_byte, r"digest of weights\.pt does not match"),
+    "weights byte flipped": (_flip_weight_byte,
+                             r"digest of weights\.pt does not match"),
     "parameter edited": (_edit_param, r"digest of params\.json does not match"),
     "member added": (_add_member, r"members .* are not the ones its manifest lists"),
     "class renamed": (_rename_class, r"manifest does not match the digest"),
