@@ -129,3 +129,31 @@ def test_same_random_state_same_forecasts_different_state_different_weights():
     np.testing.assert_array_equal(a.predict(series), b.predict(series))
     weights = [e.net_.module_.linear.weight.detach().numpy() for e in (a, c)]
     assert not np.allclose(*weights)
+
+
+@lru_cache(maxsize=None)
+def _fitted_forecaster(strategy):
+    y = np.sin(np.arange(60) / 3.0) + np.arange(60) / 30.0
+    return GRUForecaster(window=6, horizon=3, strategy=strategy, hidden_size=8,
+                         max_epochs=2, random_state=0).fit(y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+@settings(max_examples=20, deadline=None)
+@given(
+    series=arrays(np.float64, st.integers(2, 30),
+                  elements=st.floats(-100, 100, allow_nan=False)),
+    cut=st.integers(0, 29),
+    noise=st.floats(-50, 50, allow_nan=False).filter(lambda v: abs(v) > 1e-3),
+)
+def test_forecast_of_row_t_uses_only_rows_up_to_t(strategy, series, cut, noise):
+    # Alignment as a property: changing the future of row t never changes
+    # the forecast made at t, and the forecast made at t is what forecast()
+    # returns for the series cut after t.
+    model = _fitted_forecaster(strategy)
+    cut = min(cut, len(series) - 1)
+    changed = series.copy()
+    changed[cut + 1:] += noise
+    before = model.predict(series)[: cut + 1]
+    np.testing.assert_allclose(model.predict(changed)[: cut + 1], before, **TOL)
+    np.testing.assert_allclose(model.forecast(series[: cut + 1]), before[-1], **TOL)
