@@ -44,6 +44,9 @@ _OPTIMIZERS = {
 
 PREDICT_BATCH_SIZE = 4096
 
+# torch >= 2.6; older versions measure the norm through clip_grad_norm_.
+_total_norm = getattr(torch.nn.utils, "get_total_norm", None)
+
 
 class GradientNorm(GradientNormClipping):
     """skorch's gradient clipping that also records the norm before clipping.
@@ -58,16 +61,25 @@ class GradientNorm(GradientNormClipping):
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         max_norm = self.gradient_clip_value
-        norm = torch.nn.utils.clip_grad_norm_(
-            [p for _, p in named_parameters],
-            max_norm=float("inf") if max_norm is None else max_norm,
-            norm_type=self.gradient_clip_norm_type,
-        )
-        self._norms.append(norm.item())
+        params = [p for _, p in named_parameters]
+        if max_norm is None and _total_norm is not None:
+            # Measuring only: skip clipping's second pass over the gradients.
+            norm = _total_norm([p.grad for p in params if p.grad is not None],
+                               norm_type=self.gradient_clip_norm_type)
+        else:
+            norm = torch.nn.utils.clip_grad_norm_(
+                params,
+                max_norm=float("inf") if max_norm is None else max_norm,
+                norm_type=self.gradient_clip_norm_type,
+            )
+        # Kept as tensors and averaged once per epoch: an .item() per batch
+        # would make the CPU wait for the GPU at every step.
+        self._norms.append(norm.detach())
 
     def on_epoch_end(self, net, **kwargs):
         if self._norms:
-            net.history.record("grad_norm", float(np.mean(self._norms)))
+            mean = torch.stack(self._norms).double().mean().item()
+            net.history.record("grad_norm", mean)
 
 
 class MaskedMSELoss(torch.nn.Module):
@@ -339,7 +351,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self, "net_")
         module = self.net_.module_
         device = self.net_.device
-        module.eval()
+        if module.training:  # eval() walks every submodule: 30 us a call
+            module.eval()
         outputs = []
         with torch.inference_mode(), thread_budget():
             for Xb, _ in BatchIterator(dataset, PREDICT_BATCH_SIZE):

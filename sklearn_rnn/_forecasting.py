@@ -80,8 +80,10 @@ class WindowDataset(torch.utils.data.Dataset):
             y = self.targets.unfold(0, self.window, 1)[rows].transpose(1, 2)
             y = y.clone()
             y[:, : self.window - self.every_step] = float("nan")
-            loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
-        y = (y - loc) / scale
+            if loc is not None:
+                loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
+        if loc is not None:
+            y = (y - loc) / scale
         if self.every_step is not None and "lengths" in Xb:
             y = roll_rows(y, self.window - lengths)
         return Xb, y
@@ -92,14 +94,14 @@ def prepare_windows(X, lengths, normalize, target_index):
 
     Returns the module's keyword arguments and the ``(loc, scale)`` of the
     target, each of shape ``(batch, 1)``, that turn the network's output back
-    into globally standardised units: ``output * scale + loc``.
+    into globally standardised units: ``output * scale + loc``; both are None
+    when the target is not normalised per window (nothing to undo).
     """
-    batch, window, _ = X.shape
-    steps = torch.arange(window)
-    real = (steps[None, :] >= (window - lengths)[:, None]).unsqueeze(-1)
-    loc = X.new_zeros(batch, 1)
-    scale = X.new_ones(batch, 1)
+    window = X.shape[1]
+    loc = scale = None
     if normalize is not None:
+        steps = torch.arange(window)
+        real = (steps[None, :] >= (window - lengths)[:, None]).unsqueeze(-1)
         count = lengths.to(X.dtype)[:, None]
         if normalize == "last":
             center = X[:, -1]
@@ -114,7 +116,7 @@ def prepare_windows(X, lengths, normalize, target_index):
         if target_index is not None:
             loc = center[:, target_index: target_index + 1]
             scale = spread[:, target_index: target_index + 1]
-    if bool((lengths == window).all()):
+    if int(lengths.min()) == window:
         return {"X": X}, loc, scale
     return {"X": roll_rows(X, window - lengths), "lengths": lengths}, loc, scale
 
@@ -207,7 +209,10 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         return self._fit_dataset(
             dataset, input_size=data.X.shape[1], output_size=steps,
             head="every" if self.strategy == "seq2seq" else "last",
-            criterion=MaskedMSELoss(),
+            # Only seq2seq targets have NaN (steps outside loss_steps); the
+            # others skip the mask, which costs a check every batch.
+            criterion=(MaskedMSELoss() if self.strategy == "seq2seq"
+                       else torch.nn.MSELoss()),
         )
 
     def _target_column(self):
@@ -220,13 +225,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         return torch.from_numpy(series)
 
     def _forecast_rows(self, X, rows):
-        series = self._series_tensor(X)
+        # Only the history the rows see is standardised: forecast() on a
+        # long series touches its last window, not the whole series.
+        start = max(0, int(rows[0]) - self.window + 1)
+        series = self._series_tensor(X[start: int(rows[-1]) + 1])
+        rows = torch.as_tensor(rows - start, dtype=torch.int64)
         # Blocks bound the memory of gathered windows on long series.
-        blocks = np.array_split(rows, max(1, -(-len(rows) // PREDICT_ROWS)))
         scaled = [
             self._forecast_windows(*gather_windows(
-                series, torch.as_tensor(block, dtype=torch.int64), self.window))
-            for block in blocks
+                series, rows[i: i + PREDICT_ROWS], self.window))
+            for i in range(0, len(rows), PREDICT_ROWS)
         ]
         return np.concatenate(scaled) * self._y_scale + self._y_mean
 
@@ -255,6 +263,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if self.strategy == "seq2seq":
             # Left-aligned outputs: a window's forecast is at its last real step.
             outputs = outputs[np.arange(len(outputs)), lengths.numpy() - 1]
+        if loc is None:
+            return outputs
         return outputs * scale.numpy() + loc.numpy()
 
 
