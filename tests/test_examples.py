@@ -22,7 +22,10 @@ def test_there_are_examples():
 def test_example_runs(script, tmp_path):
     result = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-        text=True, env={**os.environ, "MPLBACKEND": "Agg"},
+        text=True,
+        # One torch thread, as the docs build runs them (docs/conf.py): the
+        # networks are small and a second thread spins on a busy machine.
+        env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"},
     )
     assert result.returncode == 0, result.stderr[-5000:]
     assert "Traceback" not in result.stderr
