@@ -385,7 +385,6 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         super().__setstate__(state)
 
 
-
 def _unfitted_on_error(fit):
     """Wrap ``fit`` so that an exception leaves the estimator as it was.
 
