@@ -44,8 +44,20 @@ _OPTIMIZERS = {
 
 PREDICT_BATCH_SIZE = 4096
 
-# torch >= 2.6; older versions measure the norm through clip_grad_norm_.
-_total_norm = getattr(torch.nn.utils, "get_total_norm", None)
+
+def _clip_grad_norm(grads, max_norm, norm_type):
+    """Total norm of ``grads``, and clip them to ``max_norm`` unless None.
+
+    The arithmetic of :func:`torch.nn.utils.clip_grad_norm_` for gradients on
+    one device (as ours are), without its per-call grouping by device and
+    dtype, which costs as much as the norm on small networks.
+    """
+    norm = torch.linalg.vector_norm(
+        torch.stack(torch._foreach_norm(grads, norm_type)), norm_type)
+    if max_norm is not None:
+        coef = torch.clamp(max_norm / (norm + 1e-6), max=1.0)
+        torch._foreach_mul_(grads, coef)
+    return norm
 
 
 class GradientNorm(GradientNormClipping):
@@ -56,30 +68,57 @@ class GradientNorm(GradientNormClipping):
     ``gradient_clip_value=None`` nothing is clipped, only measured.
     """
 
+    def on_train_begin(self, net, **kwargs):
+        # Listed once per fit: walking skorch's named_parameters generator at
+        # every batch costs more than the norm itself on small networks.
+        self._params = [p for _, p in net.get_all_learnable_params()]
+
+    def on_train_end(self, net, **kwargs):
+        self._params = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_params": None}
+
     def on_epoch_begin(self, net, **kwargs):
-        self._norms = []
+        self._sum, self._count = None, 0
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
-        max_norm = self.gradient_clip_value
-        params = [p for _, p in named_parameters]
-        if max_norm is None and _total_norm is not None:
-            # Measuring only: skip clipping's second pass over the gradients.
-            norm = _total_norm([p.grad for p in params if p.grad is not None],
-                               norm_type=self.gradient_clip_norm_type)
+        params = getattr(self, "_params", None)
+        if params is None:  # called outside fit, e.g. by a user's step
+            params = [p for _, p in named_parameters]
+        grads = [p.grad for p in params if p.grad is not None]
+        if not grads:
+            return
+        norm = _clip_grad_norm(grads, self.gradient_clip_value,
+                               float(self.gradient_clip_norm_type))
+        # Summed on the device and read once per epoch: an .item() per batch
+        # would make the CPU wait for the GPU at every step, and a tensor
+        # kept per batch would grow with the epoch.
+        if self._sum is None:
+            self._sum = norm.double()
         else:
-            norm = torch.nn.utils.clip_grad_norm_(
-                params,
-                max_norm=float("inf") if max_norm is None else max_norm,
-                norm_type=self.gradient_clip_norm_type,
-            )
-        # Kept as tensors and averaged once per epoch: an .item() per batch
-        # would make the CPU wait for the GPU at every step.
-        self._norms.append(norm.detach())
+            self._sum += norm
+        self._count += 1
 
     def on_epoch_end(self, net, **kwargs):
-        if self._norms:
-            mean = torch.stack(self._norms).double().mean().item()
-            net.history.record("grad_norm", mean)
+        if self._count:
+            net.history.record("grad_norm", self._sum.item() / self._count)
+
+
+class _NeuralNet(NeuralNet):
+    """skorch's ``NeuralNet`` without a module walk at every batch.
+
+    skorch calls ``module.train()`` before every training step, which visits
+    every submodule; on the small networks this package trains that is a
+    measurable share of a step (see ``benchmarks/bench_speed.py``). Modes
+    are only changed here when they differ.
+    """
+
+    def _set_training(self, training=True):
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
 
 
 class MaskedMSELoss(torch.nn.Module):
@@ -285,7 +324,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _build_net(self, module, criterion, device, seed):
         """The skorch net, not initialised, that trains ``module``."""
-        return NeuralNet(
+        return _NeuralNet(
             module=module,
             criterion=criterion,
             optimizer=_OPTIMIZERS[self.optimizer],

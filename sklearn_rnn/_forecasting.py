@@ -74,7 +74,7 @@ class WindowDataset(torch.utils.data.Dataset):
         if self.targets is None:
             return Xb, None
         if self.every_step is None:
-            y = self.targets[rows + self.window - 1]
+            y = self.targets[rows + (self.window - 1)]
         else:
             # Targets of every step of the window, right-aligned like X.
             y = self.targets.unfold(0, self.window, 1)[rows].transpose(1, 2)
