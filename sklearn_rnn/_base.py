@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
+from skorch.utils import TeeGenerator
 from skorch.callbacks import (
     Callback,
     EarlyStopping,
@@ -106,12 +107,16 @@ class GradientNorm(GradientNormClipping):
 
 
 class _NeuralNet(NeuralNet):
-    """skorch's ``NeuralNet`` without a module walk at every batch.
+    """skorch's ``NeuralNet`` with a leaner training step.
 
-    skorch calls ``module.train()`` before every training step, which visits
-    every submodule; on the small networks this package trains that is a
-    measurable share of a step (see ``benchmarks/bench_speed.py``). Modes
-    are only changed here when they differ.
+    On the small networks this package trains, skorch's per-batch
+    bookkeeping is a measurable share of a step (``benchmarks/bench_speed.py``):
+    ``module.train()`` visits every submodule at every batch, and
+    ``train_step`` wraps the step in a closure for optimizers, such as LBFGS,
+    that re-evaluate the loss, and converts batches that our datasets already
+    deliver as tensors. Here modes change only when they differ, and a step
+    is one forward, backward and optimizer step; callbacks see the same
+    notifications as with skorch's.
     """
 
     def _set_training(self, training=True):
@@ -119,6 +124,21 @@ class _NeuralNet(NeuralNet):
             module = getattr(self, name + "_")
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
+
+    def train_step(self, batch, **fit_params):
+        Xi, yi = batch  # our datasets give a dict of tensors and a tensor
+        device = self.device
+        self._zero_grad_optimizer()
+        self._set_training(True)
+        y_pred = self.module_(**{key: value.to(device) for key, value in Xi.items()},
+                              **fit_params)
+        loss = self.criterion_(y_pred, yi.to(device))
+        loss.backward()
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch, training=True)
+        self._step_optimizer(None)
+        return {"loss": loss, "y_pred": y_pred}
 
 
 class MaskedMSELoss(torch.nn.Module):
@@ -387,7 +407,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         Runs the module directly under ``inference_mode`` in large batches,
         skipping skorch's per-batch machinery, which only training needs.
         """
-        check_is_fitted(self, "net_")
+        if not hasattr(self, "net_"):  # check_is_fitted costs 10 us when fitted
+            check_is_fitted(self, "net_")
         module = self.net_.module_
         device = self.net_.device
         if module.training:  # eval() walks every submodule: 30 us a call

@@ -229,14 +229,20 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # long series touches its last window, not the whole series.
         start = max(0, int(rows[0]) - self.window + 1)
         series = self._series_tensor(X[start: int(rows[-1]) + 1])
-        rows = torch.as_tensor(rows - start, dtype=torch.int64)
-        # Blocks bound the memory of gathered windows on long series.
+        rows = rows - start
+        # Rows before window - 1 see a shorter history. Forecast apart, they
+        # leave every other block free of padding, the module's fast path;
+        # blocks bound the memory of gathered windows on long series.
+        split = int(np.searchsorted(rows, self.window - 1))
+        bounds = [*range(0, split, PREDICT_ROWS),
+                  *range(split, len(rows), PREDICT_ROWS), len(rows)]
+        rows = torch.as_tensor(rows, dtype=torch.int64)
         scaled = [
-            self._forecast_windows(*gather_windows(
-                series, rows[i: i + PREDICT_ROWS], self.window))
-            for i in range(0, len(rows), PREDICT_ROWS)
+            self._forecast_windows(*gather_windows(series, rows[a:b], self.window))
+            for a, b in zip(bounds[:-1], bounds[1:])
         ]
-        return np.concatenate(scaled) * self._y_scale + self._y_mean
+        scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
+        return scaled * self._y_scale + self._y_mean
 
     def _forecast_windows(self, windows, lengths):
         """Standardised forecasts from right-aligned windows, shape (n, horizon)."""
