@@ -1,0 +1,538 @@
+"""Speed and memory of sklearn-rnn's forecasters against plain PyTorch and skorch.
+
+Run from the repository root (about 15 minutes on a 2-core CPU)::
+
+    python benchmarks/bench_speed.py            # the full benchmark
+    python benchmarks/bench_speed.py --quick    # a smoke run of every part
+
+Three implementations train the same module on the same windows, in the same
+process, interleaved (the order rotates every repeat), and every figure is the
+median over the repeats:
+
+(a) ``torch``: a minimal hand-written loop over tensors built once, shuffled
+    by index permutation, no DataLoader.
+(b) ``skorch``: :class:`skorch.NeuralNetRegressor` with its defaults, except
+    ``train_split=None`` and ``iterator_train__shuffle=True`` so that it does
+    the same work as (a) (its default holds out a random fifth and does not
+    shuffle).
+(c) ``sklearn-rnn``: ``GRUForecaster`` / ``ConvGRUForecaster`` fitted on the
+    raw series (validation, standardisation and windowing included).
+
+Workload: a noisy sum of sines (``--points`` points, seed 0), windows of 64,
+next-value target, hidden 32, batch 64, 5 epochs, Adam lr 1e-3, float32,
+``torch.set_num_threads(2)``. The forecaster trains on every row whose next
+value is known, ``n - 1`` rows, the first 63 with a shorter history; (a) and
+(b) get the same ``n - 1`` windows, the short ones zero-padded in front (the
+forecaster itself never sees padding). Clipping is off in (c)
+(``clip_grad_norm=None``) as in (a) and (b); (c) still records the gradient
+norm of every batch for ``history_``. The module is the package's private
+``RecurrentNetwork`` in all three.
+
+Not collected by pytest (``testpaths`` are ``tests`` and ``sklearn_rnn``):
+tests check behaviour, this script measures speed.
+"""
+
+import argparse
+import ctypes
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+
+import sklearn_rnn
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, make_windows
+from sklearn_rnn._modules import RecurrentNetwork
+
+THREADS = 2
+WINDOW = 64
+HIDDEN = 32
+BATCH = 64
+LR = 1e-3
+SEED = 0
+PREDICT_CHUNK = 4096
+CELLS = {
+    "rnn": {"cell": "rnn"},
+    "lstm": {"cell": "lstm"},
+    "gru": {"cell": "gru"},
+    "convgru": {"cell": "gru", "conv_channels": 16, "kernel_size": 3, "stride": 1},
+}
+TARGETS = {"fit": 1.10, "predict": 0.90, "latency": 2.0}
+
+
+# -- measuring ---------------------------------------------------------------
+
+
+def _status_kb(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+class PeakMemory:
+    """Peak resident memory above the level at entry, in MB (Linux only).
+
+    Writing 5 to ``/proc/self/clear_refs`` resets the kernel's high-water
+    mark (VmHWM), so each block gets its own peak. tracemalloc would miss
+    torch's allocations, which bypass Python's allocator.
+    """
+
+    def __enter__(self):
+        gc.collect()
+        # Hand freed heap back to the system first, so that a run does not
+        # look small merely because an earlier one left memory to reuse.
+        _malloc_trim()
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        self.start_kb = _status_kb("VmRSS")
+        return self
+
+    def __exit__(self, *exc):
+        self.mb = (_status_kb("VmHWM") - self.start_kb) / 1024
+
+
+def _malloc_trim():
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def median_latency(call, n_calls):
+    for _ in range(10):
+        call()
+    times = []
+    for _ in range(n_calls):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def make_series(n_points, seed=SEED):
+    """A noisy sum of sines, float64."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_points)
+    return (np.sin(2 * np.pi * t / 50) + 0.5 * np.sin(2 * np.pi * t / 13.7)
+            + 0.3 * np.sin(2 * np.pi * t / 365) + 0.1 * rng.standard_normal(n_points))
+
+
+class Workload:
+    """The series and, for (a) and (b), its ``n - 1`` windows built once."""
+
+    def __init__(self, n_points, window=WINDOW):
+        self.window = window
+        self.series = make_series(n_points)
+        mean, std = self.series.mean(), self.series.std()
+        z = ((self.series - mean) / std).astype(np.float32)
+        padded = np.concatenate([np.zeros(window - 1, np.float32), z])
+        # Row t is the window ending at t, as the forecaster sees it.
+        windows = np.ascontiguousarray(sliding_window_view(padded, window)[:-1])
+        self.X = torch.from_numpy(windows[:, :, None])
+        self.y = torch.from_numpy(z[1:, None].copy())
+        self.std = std
+        self.last_window = np.ascontiguousarray(z[-window:])
+
+
+def build_module(spec, hidden=HIDDEN):
+    return RecurrentNetwork(input_size=1, output_size=1, hidden_size=hidden, **spec)
+
+
+# -- (a) a minimal hand-written loop ------------------------------------------
+
+
+class TorchLoop:
+    name = "(a) torch"
+
+    def __init__(self, spec, epochs, hidden=HIDDEN):
+        self.spec, self.epochs, self.hidden = spec, epochs, hidden
+
+    def fit(self, data):
+        torch.manual_seed(SEED)
+        model = build_module(self.spec, self.hidden)
+        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+        generator = torch.Generator().manual_seed(SEED)
+        X, y = data.X, data.y
+        n = len(X)
+        model.train()
+        self.epoch_s = []
+        for _ in range(self.epochs):
+            start_epoch = time.perf_counter()
+            order = torch.randperm(n, generator=generator)
+            for start in range(0, n, BATCH):
+                index = order[start: start + BATCH]
+                optimizer.zero_grad()
+                loss = torch.nn.functional.mse_loss(model(X[index]), y[index])
+                loss.backward()
+                optimizer.step()
+            self.epoch_s.append(time.perf_counter() - start_epoch)
+        self.model = model
+
+    def predict(self, data):
+        self.model.eval()
+        with torch.inference_mode():
+            out = [self.model(data.X[i: i + PREDICT_CHUNK])
+                   for i in range(0, len(data.X), PREDICT_CHUNK)]
+        return torch.cat(out)[:, 0].numpy()  # standardised units
+
+    def latency_call(self, data):
+        window, model = data.last_window, self.model
+
+        def call():
+            with torch.inference_mode():
+                return model(torch.from_numpy(window).reshape(1, -1, 1)).item()
+        return call
+
+
+# -- (b) skorch's NeuralNetRegressor -----------------------------------------
+
+
+class SkorchDefaults:
+    name = "(b) skorch"
+
+    def __init__(self, spec, epochs, hidden=HIDDEN):
+        self.spec, self.epochs, self.hidden = spec, epochs, hidden
+
+    def fit(self, data):
+        from skorch import NeuralNetRegressor
+
+        torch.manual_seed(SEED)
+        self.net = NeuralNetRegressor(
+            RecurrentNetwork,
+            module__input_size=1, module__output_size=1,
+            module__hidden_size=self.hidden,
+            **{f"module__{key}": value for key, value in self.spec.items()},
+            optimizer=torch.optim.Adam, lr=LR, batch_size=BATCH,
+            max_epochs=self.epochs, train_split=None,
+            iterator_train__shuffle=True, verbose=0,
+        )
+        self.net.fit(data.X.numpy(), data.y.numpy())
+        self.epoch_s = self.net.history[:, "dur"]
+
+    def predict(self, data):
+        return self.net.predict(data.X.numpy())[:, 0]
+
+    def latency_call(self, data):
+        window = data.last_window.reshape(1, -1, 1)
+        return lambda: self.net.predict(window)
+
+
+# -- (c) sklearn-rnn ------------------------------------------------------------
+
+
+class SklearnRNN:
+    name = "(c) sklearn-rnn"
+
+    def __init__(self, spec, epochs, hidden=HIDDEN, window=WINDOW):
+        spec = dict(spec)
+        cls = ConvGRUForecaster if "conv_channels" in spec else GRUForecaster
+        self.model = cls(
+            window=window, horizon=1, normalize=None, hidden_size=hidden,
+            batch_size=BATCH, max_epochs=epochs, lr=LR, clip_grad_norm=None,
+            random_state=SEED, **spec,
+        )
+
+    def fit(self, data):
+        self.model.fit(data.series)
+        self.epoch_s = self.model.history_[:, "dur"]
+
+    def predict(self, data):
+        # All n rows (one more than (a) and (b) predict: the last row's
+        # out-of-sample forecast), back in standardised units for the MSE.
+        z = (self.model.predict(data.series) - data.series.mean()) / data.std
+        return z[:-1]
+
+    def latency_call(self, data):
+        series = data.series[-data.window:]
+        return lambda: self.model.forecast(series)
+
+
+IMPLEMENTATIONS = [TorchLoop, SkorchDefaults, SklearnRNN]
+
+
+def run_one(impl, data, epochs, latency_calls, predict_calls=3):
+    gc.collect()
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        impl.fit(data)
+        fit_s = time.perf_counter() - start
+        predict_s = []
+        for _ in range(predict_calls):
+            start = time.perf_counter()
+            pred = impl.predict(data)
+            predict_s.append(time.perf_counter() - start)
+    mse = float(np.mean((pred - data.y[:, 0].numpy()) ** 2))
+    latency = median_latency(impl.latency_call(data), latency_calls)
+    return {
+        "epoch_s": list(impl.epoch_s),
+        # What fit costs besides its epochs: validation, building the net.
+        "setup_s": fit_s - sum(impl.epoch_s),
+        "predict_per_s": len(pred) / statistics.median(predict_s),
+        "latency_ms": latency * 1e3,
+        "peak_mb": memory.mb,
+        "mse": mse,
+    }
+
+
+def summarise(runs, epochs):
+    """Medians over repeats; per-epoch time over every epoch of every repeat.
+
+    A fit's time per epoch is the median epoch plus its one-off set-up spread
+    over the epochs: the median over all epochs shrugs off a burst of load
+    from other processes that a mean of whole fits would absorb.
+    """
+    epoch = statistics.median(e for run in runs for e in run["epoch_s"])
+    setup = statistics.median(run["setup_s"] for run in runs)
+    summary = {key: statistics.median(run[key] for run in runs)
+               for key in ("predict_per_s", "latency_ms", "peak_mb", "mse")}
+    return {"fit_epoch_s": epoch + setup / epochs, "setup_s": setup, **summary}
+
+
+# -- the comparison -----------------------------------------------------------
+
+
+def compare(cells, n_points, epochs, repeats, latency_calls):
+    data = Workload(n_points)
+    # One small untimed run of each first: torch and oneDNN set up kernels and
+    # buffers on first use, which the first timed run would otherwise pay.
+    small = Workload(500)
+    for cell in cells:
+        for cls in IMPLEMENTATIONS:
+            run_one(cls(CELLS[cell], 1), small, 1, latency_calls=5)
+    results = {cell: {impl.name: [] for impl in IMPLEMENTATIONS} for cell in cells}
+    for repeat in range(repeats):
+        for cell in cells:
+            shift = repeat % len(IMPLEMENTATIONS)
+            order = IMPLEMENTATIONS[shift:] + IMPLEMENTATIONS[:shift]
+            for cls in order:
+                impl = cls(CELLS[cell], epochs)
+                results[cell][cls.name].append(
+                    run_one(impl, data, epochs, latency_calls))
+                last = results[cell][cls.name][-1]
+                print(f"  repeat {repeat + 1}/{repeats} {cell:8s} {cls.name:16s} "
+                      f"epochs {' '.join(f'{e:.2f}' for e in last['epoch_s'])} s "
+                      f"(+{last['setup_s']:.2f} set-up), "
+                      f"{last['predict_per_s']:,.0f} windows/s, "
+                      f"{last['latency_ms']:.3f} ms", flush=True)
+    return {cell: {name: summarise(runs, epochs) for name, runs in by_impl.items()}
+            for cell, by_impl in results.items()}
+
+
+def ratios(medians):
+    a, b, c = (medians[cls.name] for cls in IMPLEMENTATIONS)
+    return {
+        "fit": c["fit_epoch_s"] / a["fit_epoch_s"],
+        "predict": c["predict_per_s"] / a["predict_per_s"],
+        "latency": c["latency_ms"] / a["latency_ms"],
+        "b_fit": b["fit_epoch_s"] / c["fit_epoch_s"],
+        "b_predict": b["predict_per_s"] / c["predict_per_s"],
+        "b_latency": b["latency_ms"] / c["latency_ms"],
+    }
+
+
+def print_comparison(summary):
+    print("\n### Comparison (medians)\n")
+    print("| cell | implementation | fit s/epoch | predict windows/s "
+          "| 1-window latency ms | peak MB | MSE |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for cell, medians in summary.items():
+        for name, m in medians.items():
+            print(f"| {cell} | {name} | {m['fit_epoch_s']:.3f} "
+                  f"| {m['predict_per_s']:,.0f} | {m['latency_ms']:.3f} "
+                  f"| {m['peak_mb']:.1f} | {m['mse']:.4f} |")
+    print("\n### Ratios\n")
+    print("| cell | fit (c)/(a) <= 1.10 | predict (c)/(a) >= 0.90 "
+          "| latency (c)/(a) <= 2 | fit (b)/(c) | predict (b)/(c) "
+          "| latency (b)/(c) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for cell, medians in summary.items():
+        r = ratios(medians)
+        marks = {
+            "fit": r["fit"] <= TARGETS["fit"],
+            "predict": r["predict"] >= TARGETS["predict"],
+            "latency": r["latency"] <= TARGETS["latency"],
+        }
+        cells = " | ".join(
+            f"{r[key]:.2f}{'' if marks[key] else ' (missed)'}" for key in marks)
+        print(f"| {cell} | {cells} | {r['b_fit']:.2f} | {r['b_predict']:.2f} "
+              f"| {r['b_latency']:.2f} |")
+
+
+# -- memory on a long series ----------------------------------------------------
+
+
+class _StopAfter(Exception):
+    pass
+
+
+def memory_child(n_points, window, n_batches):
+    """Runs in a fresh process: peak memory of set-up and ``n_batches`` batches."""
+    from skorch.callbacks import Callback
+
+    class StopAfter(Callback):
+        def initialize(self):
+            self.count = 0
+            return self
+
+        def on_batch_end(self, net, **kwargs):
+            self.count += 1
+            if self.count >= n_batches:
+                raise _StopAfter
+
+    torch.set_num_threads(THREADS)
+    # The first torch optimizer imports torch._dynamo (about 70 MB), lazily:
+    # part of importing torch, not of the forecaster, so it comes first.
+    before_mb = _status_kb("VmRSS") / 1024
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+    lazy_import_mb = _status_kb("VmRSS") / 1024 - before_mb
+    series = make_series(n_points)
+    gc.collect()
+    baseline_mb = _status_kb("VmRSS") / 1024
+    with PeakMemory() as windows_memory:
+        X, Y = make_windows(series, window)
+        shape = X.shape
+        del X, Y
+    model = GRUForecaster(window=window, max_epochs=1, random_state=SEED,
+                          callbacks=[StopAfter()])
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        try:
+            model.fit(series)
+        except _StopAfter:
+            pass
+        elapsed = time.perf_counter() - start
+    print(json.dumps({"baseline_mb": baseline_mb, "peak_above_mb": memory.mb,
+                      "seconds": elapsed, "batch_size": model.batch_size,
+                      "make_windows_mb": windows_memory.mb,
+                      "make_windows_shape": list(shape),
+                      "lazy_import_mb": lazy_import_mb}))
+
+
+def memory_benchmark(n_points, window, n_batches):
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(n_points), str(window),
+         str(n_batches)],
+        check=True, capture_output=True, text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    materialised_mb = n_points * window * 4 / 1e6
+    print("\n### Memory: fit on a long series\n")
+    print(f"GRUForecaster(window={window}) defaults (batch "
+          f"{result['batch_size']}) on {n_points:,} points, set-up and the first "
+          f"{n_batches} batches ({result['seconds']:.1f} s):")
+    print(f"- footprint after importing torch and loading the series: "
+          f"{result['baseline_mb']:.0f} MB (including the "
+          f"{result['lazy_import_mb']:.0f} MB torch takes when it builds its "
+          "first optimizer)")
+    print(f"- peak above it: {result['peak_above_mb']:.1f} MB (limit 300 MB)")
+    print(f"- materialised float32 window matrix: {materialised_mb:,.0f} MB; "
+          f"peak / materialised = {result['peak_above_mb'] / materialised_mb:.4f}")
+    print(f"- make_windows(series, {window}): windows of shape "
+          f"{tuple(result['make_windows_shape'])}, peak "
+          f"{result['make_windows_mb']:.1f} MB above the footprint")
+    return result
+
+
+# -- scaling ------------------------------------------------------------------------
+
+
+def scaling(cell, n_points, epochs, grid):
+    print(f"\n### Scaling: fit s/epoch, {cell}, {n_points:,} points, "
+          f"{epochs} epoch(s)\n")
+    print("| window | hidden | (a) torch | (c) sklearn-rnn | (c)/(a) "
+          "| (c) per window step, ms |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for window, hidden in grid:
+        data = Workload(n_points, window)
+        times = {}
+        for cls in (TorchLoop, SklearnRNN):
+            kwargs = {"window": window} if cls is SklearnRNN else {}
+            impl = cls(CELLS[cell], epochs, hidden=hidden, **kwargs)
+            start = time.perf_counter()
+            impl.fit(data)
+            setup = time.perf_counter() - start - sum(impl.epoch_s)
+            times[cls] = statistics.median(impl.epoch_s) + setup / epochs
+        a, c = times[TorchLoop], times[SklearnRNN]
+        print(f"| {window} | {hidden} | {a:.3f} | {c:.3f} | {c / a:.2f} "
+              f"| {c / window * 1e3:.2f} |", flush=True)
+
+
+def describe_machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import skorch
+
+    return (f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} "
+            f"({torch.get_num_threads()} threads), skorch {skorch.__version__}, "
+            f"sklearn-rnn {sklearn_rnn.__version__}, Python "
+            f"{platform.python_version()}, load average before the run "
+            f"{os.getloadavg()[0]:.1f}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small data, one repeat: checks that every part runs")
+    parser.add_argument("--cells", nargs="+", choices=list(CELLS),
+                        default=list(CELLS))
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--skip-comparison", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--full-grid", action="store_true",
+                        help="scaling over every window x hidden pair")
+    parser.add_argument("--memory-child", nargs=3, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+
+    torch.set_num_threads(THREADS)
+    quick = args.quick
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"Warning: load average {load:.1f} on {os.cpu_count()} cores; other "
+              "processes compete for the CPU and the figures will be noisy "
+              "(ratios less so: the implementations run interleaved).\n")
+    n_points = 3_000 if quick else 20_000
+    epochs = 2 if quick else 5
+    repeats = args.repeats or (1 if quick else 3)
+    print(f"Machine: {describe_machine()}")
+    print(f"Workload: {n_points:,} points, window {WINDOW}, hidden {HIDDEN}, batch "
+          f"{BATCH}, {epochs} epochs, Adam lr {LR}, float32, {repeats} "
+          f"repeat(s), medians\n")
+    start = time.perf_counter()
+    if not args.skip_comparison:
+        summary = compare(args.cells, n_points, epochs, repeats,
+                          latency_calls=50 if quick else 300)
+        print_comparison(summary)
+    if not args.skip_memory:
+        memory_benchmark(2_000_000, 256, 20 if quick else 200)
+    if not args.skip_scaling:
+        values = (16, 64, 256)
+        if args.full_grid:
+            grid = [(w, h) for w in values for h in values]
+        else:
+            grid = [(w, HIDDEN) for w in values] + [(WINDOW, h) for h in values]
+        for cell in ("lstm", "gru"):
+            scaling(cell, 1_000 if quick else 4_000, 1 if quick else 3, grid)
+    print(f"\nTotal {time.perf_counter() - start:.0f} s; load average after "
+          f"{os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
