@@ -1,32 +1,39 @@
 """Speed and memory of sklearn-rnn's forecasters against plain PyTorch and skorch.
 
-Run from the repository root (about 15 minutes on a 2-core CPU)::
+Run from the repository root (about 15 minutes on an idle 2-core CPU)::
 
     python benchmarks/bench_speed.py            # the full benchmark
     python benchmarks/bench_speed.py --quick    # a smoke run of every part
 
-Three implementations train the same module on the same windows, in the same
-process, interleaved (the order rotates every repeat), and every figure is the
-median over the repeats:
+Three implementations train the same module on the same windows in the same
+process:
 
 (a) ``torch``: a minimal hand-written loop over tensors built once, shuffled
     by index permutation, no DataLoader.
 (b) ``skorch``: :class:`skorch.NeuralNetRegressor` with its defaults, except
     ``train_split=None`` and ``iterator_train__shuffle=True`` so that it does
-    the same work as (a) (its default holds out a random fifth and does not
+    the same work as (a) (by default it would hold out a random fifth and not
     shuffle).
 (c) ``sklearn-rnn``: ``GRUForecaster`` / ``ConvGRUForecaster`` fitted on the
     raw series (validation, standardisation and windowing included).
 
-Workload: a noisy sum of sines (``--points`` points, seed 0), windows of 64,
+Workload: a noisy sum of sines (20,000 points, seed 0), windows of 64,
 next-value target, hidden 32, batch 64, 5 epochs, Adam lr 1e-3, float32,
-``torch.set_num_threads(2)``. The forecaster trains on every row whose next
-value is known, ``n - 1`` rows, the first 63 with a shorter history; (a) and
-(b) get the same ``n - 1`` windows, the short ones zero-padded in front (the
-forecaster itself never sees padding). Clipping is off in (c)
-(``clip_grad_norm=None``) as in (a) and (b); (c) still records the gradient
-norm of every batch for ``history_``. The module is the package's private
-``RecurrentNetwork`` in all three.
+``torch.set_num_threads(2)``, for the rnn, lstm and gru cells and the ConvGRU.
+The forecaster trains on every row whose next value is known, ``n - 1`` rows,
+the first 63 with a shorter history; (a) and (b) get the same ``n - 1``
+windows, the short ones zero-padded in front (the forecaster itself never
+sees padding). Clipping is off in (c) (``clip_grad_norm=None``) as in (a) and
+(b); (c) still records the gradient norm of every batch for ``history_``. The
+module is the package's private ``RecurrentNetwork`` in all three.
+
+The implementations take turns epoch by epoch (skorch's ``partial_fit`` and
+the forecaster's ``warm_start`` continue the same net one epoch at a time;
+the order rotates), then predict call by call and single-window call by
+call. Each ratio is the median of ratios taken side by side, so that a burst
+of load from other processes slows both sides of a ratio rather than one;
+absolute figures are medians over epochs and repeats. A fit's time per epoch
+is its median epoch plus its one-off set-up spread over the 5 epochs.
 
 Not collected by pytest (``testpaths`` are ``tests`` and ``sklearn_rnn``):
 tests check behaviour, this script measures speed.
@@ -148,34 +155,37 @@ def build_module(spec, hidden=HIDDEN):
 
 
 # -- (a) a minimal hand-written loop ------------------------------------------
+#
+# Each implementation is driven epoch by epoch so that the three can take
+# turns: ``start`` builds it (timed as set-up), ``epoch`` trains one epoch and
+# returns ``(seconds of the epoch, set-up seconds it paid besides)``.
 
 
 class TorchLoop:
     name = "(a) torch"
 
-    def __init__(self, spec, epochs, hidden=HIDDEN):
-        self.spec, self.epochs, self.hidden = spec, epochs, hidden
+    def __init__(self, spec, hidden=HIDDEN, window=WINDOW):
+        self.spec, self.hidden = spec, hidden
 
-    def fit(self, data):
+    def start(self, data):
         torch.manual_seed(SEED)
-        model = build_module(self.spec, self.hidden)
-        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-        generator = torch.Generator().manual_seed(SEED)
-        X, y = data.X, data.y
-        n = len(X)
+        self.model = build_module(self.spec, self.hidden)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
+        self.generator = torch.Generator().manual_seed(SEED)
+
+    def epoch(self, data):
+        start = time.perf_counter()
+        model, optimizer, X, y = self.model, self.optimizer, data.X, data.y
         model.train()
-        self.epoch_s = []
-        for _ in range(self.epochs):
-            start_epoch = time.perf_counter()
-            order = torch.randperm(n, generator=generator)
-            for start in range(0, n, BATCH):
-                index = order[start: start + BATCH]
-                optimizer.zero_grad()
-                loss = torch.nn.functional.mse_loss(model(X[index]), y[index])
-                loss.backward()
-                optimizer.step()
-            self.epoch_s.append(time.perf_counter() - start_epoch)
-        self.model = model
+        n = len(X)
+        order = torch.randperm(n, generator=self.generator)
+        for begin in range(0, n, BATCH):
+            index = order[begin: begin + BATCH]
+            optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(X[index]), y[index])
+            loss.backward()
+            optimizer.step()
+        return time.perf_counter() - start, 0.0
 
     def predict(self, data):
         self.model.eval()
@@ -199,24 +209,26 @@ class TorchLoop:
 class SkorchDefaults:
     name = "(b) skorch"
 
-    def __init__(self, spec, epochs, hidden=HIDDEN):
-        self.spec, self.epochs, self.hidden = spec, epochs, hidden
+    def __init__(self, spec, hidden=HIDDEN, window=WINDOW):
+        self.spec, self.hidden = spec, hidden
 
-    def fit(self, data):
+    def start(self, data):
         from skorch import NeuralNetRegressor
 
         torch.manual_seed(SEED)
+        # max_epochs=1: each partial_fit below is one epoch of the same net.
         self.net = NeuralNetRegressor(
             RecurrentNetwork,
             module__input_size=1, module__output_size=1,
             module__hidden_size=self.hidden,
             **{f"module__{key}": value for key, value in self.spec.items()},
-            optimizer=torch.optim.Adam, lr=LR, batch_size=BATCH,
-            max_epochs=self.epochs, train_split=None,
-            iterator_train__shuffle=True, verbose=0,
-        )
-        self.net.fit(data.X.numpy(), data.y.numpy())
-        self.epoch_s = self.net.history[:, "dur"]
+            optimizer=torch.optim.Adam, lr=LR, batch_size=BATCH, max_epochs=1,
+            train_split=None, iterator_train__shuffle=True, verbose=0,
+        ).initialize()
+
+    def epoch(self, data):
+        self.net.partial_fit(data.X.numpy(), data.y.numpy())
+        return self.net.history[-1, "dur"], 0.0
 
     def predict(self, data):
         return self.net.predict(data.X.numpy())[:, 0]
@@ -232,18 +244,30 @@ class SkorchDefaults:
 class SklearnRNN:
     name = "(c) sklearn-rnn"
 
-    def __init__(self, spec, epochs, hidden=HIDDEN, window=WINDOW):
+    def __init__(self, spec, hidden=HIDDEN, window=WINDOW):
         spec = dict(spec)
         cls = ConvGRUForecaster if "conv_channels" in spec else GRUForecaster
+        # warm_start with max_epochs=1: each fit below is one more epoch of
+        # the same net, so that the implementations can take turns.
         self.model = cls(
             window=window, horizon=1, normalize=None, hidden_size=hidden,
-            batch_size=BATCH, max_epochs=epochs, lr=LR, clip_grad_norm=None,
-            random_state=SEED, **spec,
+            batch_size=BATCH, max_epochs=1, lr=LR, clip_grad_norm=None,
+            random_state=SEED, warm_start=True, **spec,
         )
 
-    def fit(self, data):
+    def start(self, data):
+        pass
+
+    def epoch(self, data):
+        first = not hasattr(self.model, "net_")
+        start = time.perf_counter()
         self.model.fit(data.series)
-        self.epoch_s = self.model.history_[:, "dur"]
+        elapsed = time.perf_counter() - start
+        epoch = self.model.history_[-1, "dur"]
+        # The first call's validation, standardisation and net building are
+        # the fit's set-up; later calls repeat the validation only because
+        # the benchmark fits one epoch at a time, so they are not counted.
+        return epoch, (elapsed - epoch) if first else 0.0
 
     def predict(self, data):
         # All n rows (one more than (a) and (b) predict: the last row's
@@ -259,103 +283,166 @@ class SklearnRNN:
 IMPLEMENTATIONS = [TorchLoop, SkorchDefaults, SklearnRNN]
 
 
-def run_one(impl, data, epochs, latency_calls, predict_calls=3):
-    gc.collect()
-    with PeakMemory() as memory:
-        start = time.perf_counter()
-        impl.fit(data)
-        fit_s = time.perf_counter() - start
-        predict_s = []
-        for _ in range(predict_calls):
-            start = time.perf_counter()
-            pred = impl.predict(data)
-            predict_s.append(time.perf_counter() - start)
-    mse = float(np.mean((pred - data.y[:, 0].numpy()) ** 2))
-    latency = median_latency(impl.latency_call(data), latency_calls)
-    return {
-        "epoch_s": list(impl.epoch_s),
-        # What fit costs besides its epochs: validation, building the net.
-        "setup_s": fit_s - sum(impl.epoch_s),
-        "predict_per_s": len(pred) / statistics.median(predict_s),
-        "latency_ms": latency * 1e3,
-        "peak_mb": memory.mb,
-        "mse": mse,
-    }
+def rotated(items, shift):
+    shift %= len(items)
+    return items[shift:] + items[:shift]
 
 
-def summarise(runs, epochs):
-    """Medians over repeats; per-epoch time over every epoch of every repeat.
+def run_repeat(classes, spec, data, epochs, repeat, latency_calls,
+               predict_calls=3, **kwargs):
+    """One fit of each implementation, taking turns epoch by epoch.
 
-    A fit's time per epoch is the median epoch plus its one-off set-up spread
-    over the epochs: the median over all epochs shrugs off a burst of load
-    from other processes that a mean of whole fits would absorb.
+    Returns, per implementation name, its set-up and epoch times, predict
+    and single-window times, peak memory and the MSE of its predictions.
     """
-    epoch = statistics.median(e for run in runs for e in run["epoch_s"])
-    setup = statistics.median(run["setup_s"] for run in runs)
-    summary = {key: statistics.median(run[key] for run in runs)
-               for key in ("predict_per_s", "latency_ms", "peak_mb", "mse")}
-    return {"fit_epoch_s": epoch + setup / epochs, "setup_s": setup, **summary}
+    impls = [cls(spec, **kwargs) for cls in classes]
+    out = {impl.name: {"epoch_s": [], "predict_s": [], "latency_s": []}
+           for impl in impls}
+    for impl in rotated(impls, repeat):
+        with PeakMemory() as memory:
+            start = time.perf_counter()
+            impl.start(data)
+            setup = time.perf_counter() - start
+            epoch, extra = impl.epoch(data)
+        out[impl.name].update(setup_s=setup + extra, peak_mb=memory.mb)
+        out[impl.name]["epoch_s"].append(epoch)
+    for e in range(1, epochs):
+        for impl in rotated(impls, repeat + e):
+            epoch, extra = impl.epoch(data)
+            out[impl.name]["epoch_s"].append(epoch)
+            out[impl.name]["setup_s"] += extra
+    if not predict_calls:
+        return out
+    for call in range(predict_calls):
+        for impl in rotated(impls, repeat + call):
+            with PeakMemory() as memory:
+                start = time.perf_counter()
+                pred = impl.predict(data)
+                out[impl.name]["predict_s"].append(time.perf_counter() - start)
+            row = out[impl.name]
+            row["peak_mb"] = max(row["peak_mb"], memory.mb)
+            row["n_predicted"] = len(pred)
+            row["mse"] = float(np.mean((pred - data.y[:, 0].numpy()) ** 2))
+    calls = {impl.name: impl.latency_call(data) for impl in impls}
+    for call in calls.values():
+        for _ in range(10):
+            call()
+    chunk = max(1, latency_calls // 6)
+    for turn in range(6):
+        for impl in rotated(impls, turn):
+            call, times = calls[impl.name], out[impl.name]["latency_s"]
+            for _ in range(chunk):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+    return out
 
 
 # -- the comparison -----------------------------------------------------------
 
 
+def fit_per_epoch(run, epochs):
+    """A fit's time per epoch: its median epoch plus its set-up spread out."""
+    return statistics.median(run["epoch_s"]) + run["setup_s"] / epochs
+
+
 def compare(cells, n_points, epochs, repeats, latency_calls):
     data = Workload(n_points)
-    # One small untimed run of each first: torch and oneDNN set up kernels and
+    # One small untimed round first: torch and oneDNN set up kernels and
     # buffers on first use, which the first timed run would otherwise pay.
     small = Workload(500)
     for cell in cells:
-        for cls in IMPLEMENTATIONS:
-            run_one(cls(CELLS[cell], 1), small, 1, latency_calls=5)
-    results = {cell: {impl.name: [] for impl in IMPLEMENTATIONS} for cell in cells}
+        run_repeat(IMPLEMENTATIONS, CELLS[cell], small, 1, 0, latency_calls=6,
+                   predict_calls=1)
+    names = [cls.name for cls in IMPLEMENTATIONS]
+    results = {cell: [] for cell in cells}
     for repeat in range(repeats):
         for cell in cells:
-            shift = repeat % len(IMPLEMENTATIONS)
-            order = IMPLEMENTATIONS[shift:] + IMPLEMENTATIONS[:shift]
-            for cls in order:
-                impl = cls(CELLS[cell], epochs)
-                results[cell][cls.name].append(
-                    run_one(impl, data, epochs, latency_calls))
-                last = results[cell][cls.name][-1]
-                print(f"  repeat {repeat + 1}/{repeats} {cell:8s} {cls.name:16s} "
-                      f"epochs {' '.join(f'{e:.2f}' for e in last['epoch_s'])} s "
-                      f"(+{last['setup_s']:.2f} set-up), "
-                      f"{last['predict_per_s']:,.0f} windows/s, "
-                      f"{last['latency_ms']:.3f} ms", flush=True)
-    return {cell: {name: summarise(runs, epochs) for name, runs in by_impl.items()}
-            for cell, by_impl in results.items()}
+            runs = run_repeat(IMPLEMENTATIONS, CELLS[cell], data, epochs, repeat,
+                              latency_calls)
+            results[cell].append(runs)
+            for name in names:
+                run = runs[name]
+                print(f"  repeat {repeat + 1}/{repeats} {cell:8s} {name:16s} "
+                      f"epochs {' '.join(f'{e:.2f}' for e in run['epoch_s'])} s "
+                      f"(+{run['setup_s']:.2f} set-up), "
+                      f"{run['n_predicted'] / statistics.median(run['predict_s']):,.0f}"
+                      f" windows/s, "
+                      f"{statistics.median(run['latency_s']) * 1e3:.3f} ms",
+                      flush=True)
+    return {cell: summarise(runs_list, names, epochs)
+            for cell, runs_list in results.items()}
 
 
-def ratios(medians):
-    a, b, c = (medians[cls.name] for cls in IMPLEMENTATIONS)
-    return {
-        "fit": c["fit_epoch_s"] / a["fit_epoch_s"],
-        "predict": c["predict_per_s"] / a["predict_per_s"],
-        "latency": c["latency_ms"] / a["latency_ms"],
-        "b_fit": b["fit_epoch_s"] / c["fit_epoch_s"],
-        "b_predict": b["predict_per_s"] / c["predict_per_s"],
-        "b_latency": b["latency_ms"] / c["latency_ms"],
+def summarise(runs_list, names, epochs):
+    """Medians per implementation, and ratios as medians of paired ratios.
+
+    Every ratio compares figures taken side by side: an epoch of (c) with
+    the same epoch of (a) in the same repeat (each with its fit's set-up
+    spread over the epochs), a predict call with the one beside it, a
+    repeat's median latency with the other's. On a machine shared with other
+    work, a burst of load then slows both sides of a ratio, not one.
+    """
+    medians = {}
+    for name in names:
+        runs = [runs[name] for runs in runs_list]
+        medians[name] = {
+            "fit_epoch_s": statistics.median(fit_per_epoch(r, epochs) for r in runs),
+            "setup_s": statistics.median(r["setup_s"] for r in runs),
+            "predict_per_s": statistics.median(
+                r["n_predicted"] / t for r in runs for t in r["predict_s"]),
+            "latency_ms": 1e3 * statistics.median(
+                statistics.median(r["latency_s"]) for r in runs),
+            "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+            "mse": statistics.median(r["mse"] for r in runs),
+        }
+
+    a, b, c = names
+    ratios = {
+        "fit": paired(runs_list, c, a, "fit", epochs),
+        "predict": paired(runs_list, c, a, "predict", epochs),
+        "latency": paired(runs_list, c, a, "latency", epochs),
+        "b_fit": paired(runs_list, b, c, "fit", epochs),
+        "b_predict": paired(runs_list, b, c, "predict", epochs),
+        "b_latency": paired(runs_list, b, c, "latency", epochs),
     }
+    return {"medians": medians, "ratios": ratios}
+
+
+def paired(runs_list, num, den, kind, epochs):
+    """Median over side-by-side measurements of ``num``'s figure over ``den``'s."""
+    values = []
+    for runs in runs_list:
+        x, y = runs[num], runs[den]
+        if kind == "fit":
+            values += [(ex + x["setup_s"] / epochs) / (ey + y["setup_s"] / epochs)
+                       for ex, ey in zip(x["epoch_s"], y["epoch_s"])]
+        elif kind == "predict":  # throughput: windows per second
+            values += [(x["n_predicted"] / tx) / (y["n_predicted"] / ty)
+                       for tx, ty in zip(x["predict_s"], y["predict_s"])]
+        else:
+            values.append(statistics.median(x["latency_s"])
+                          / statistics.median(y["latency_s"]))
+    return statistics.median(values)
 
 
 def print_comparison(summary):
     print("\n### Comparison (medians)\n")
-    print("| cell | implementation | fit s/epoch | predict windows/s "
+    print("| cell | implementation | fit s/epoch | of which set-up | predict windows/s "
           "| 1-window latency ms | peak MB | MSE |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for cell, medians in summary.items():
-        for name, m in medians.items():
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for cell, result in summary.items():
+        for name, m in result["medians"].items():
             print(f"| {cell} | {name} | {m['fit_epoch_s']:.3f} "
-                  f"| {m['predict_per_s']:,.0f} | {m['latency_ms']:.3f} "
-                  f"| {m['peak_mb']:.1f} | {m['mse']:.4f} |")
-    print("\n### Ratios\n")
+                  f"| {m['setup_s']:.3f} s | {m['predict_per_s']:,.0f} "
+                  f"| {m['latency_ms']:.3f} | {m['peak_mb']:.0f} | {m['mse']:.4f} |")
+    print("\n### Ratios (medians of paired ratios)\n")
     print("| cell | fit (c)/(a) <= 1.10 | predict (c)/(a) >= 0.90 "
           "| latency (c)/(a) <= 2 | fit (b)/(c) | predict (b)/(c) "
           "| latency (b)/(c) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for cell, medians in summary.items():
-        r = ratios(medians)
+    for cell, result in summary.items():
+        r = result["ratios"]
         marks = {
             "fit": r["fit"] <= TARGETS["fit"],
             "predict": r["predict"] >= TARGETS["predict"],
@@ -374,7 +461,7 @@ class _StopAfter(Exception):
     pass
 
 
-def memory_child(n_points, window, n_batches):
+def memory_child(n_points, window, n_batches, threads):
     """Runs in a fresh process: peak memory of set-up and ``n_batches`` batches."""
     from skorch.callbacks import Callback
 
@@ -388,7 +475,7 @@ def memory_child(n_points, window, n_batches):
             if self.count >= n_batches:
                 raise _StopAfter
 
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(threads)
     # The first torch optimizer imports torch._dynamo (about 70 MB), lazily:
     # part of importing torch, not of the forecaster, so it comes first.
     before_mb = _status_kb("VmRSS") / 1024
@@ -420,7 +507,7 @@ def memory_child(n_points, window, n_batches):
 def memory_benchmark(n_points, window, n_batches):
     out = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(n_points), str(window),
-         str(n_batches)],
+         str(n_batches), str(torch.get_num_threads())],
         check=True, capture_output=True, text=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -447,22 +534,18 @@ def memory_benchmark(n_points, window, n_batches):
 
 def scaling(cell, n_points, epochs, grid):
     print(f"\n### Scaling: fit s/epoch, {cell}, {n_points:,} points, "
-          f"{epochs} epoch(s)\n")
+          f"{epochs} epochs, (a) and (c) taking turns\n")
     print("| window | hidden | (a) torch | (c) sklearn-rnn | (c)/(a) "
           "| (c) per window step, ms |")
     print("|---:|---:|---:|---:|---:|---:|")
+    classes = [TorchLoop, SklearnRNN]
     for window, hidden in grid:
         data = Workload(n_points, window)
-        times = {}
-        for cls in (TorchLoop, SklearnRNN):
-            kwargs = {"window": window} if cls is SklearnRNN else {}
-            impl = cls(CELLS[cell], epochs, hidden=hidden, **kwargs)
-            start = time.perf_counter()
-            impl.fit(data)
-            setup = time.perf_counter() - start - sum(impl.epoch_s)
-            times[cls] = statistics.median(impl.epoch_s) + setup / epochs
-        a, c = times[TorchLoop], times[SklearnRNN]
-        print(f"| {window} | {hidden} | {a:.3f} | {c:.3f} | {c / a:.2f} "
+        runs = run_repeat(classes, CELLS[cell], data, epochs, 0, latency_calls=0,
+                          predict_calls=0, hidden=hidden, window=window)
+        a, c = (fit_per_epoch(runs[cls.name], epochs) for cls in classes)
+        ratio = paired([runs], classes[1].name, classes[0].name, "fit", epochs)
+        print(f"| {window} | {hidden} | {a:.3f} | {c:.3f} | {ratio:.2f} "
               f"| {c / window * 1e3:.2f} |", flush=True)
 
 
@@ -495,13 +578,16 @@ def main(argv=None):
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--full-grid", action="store_true",
                         help="scaling over every window x hidden pair")
-    parser.add_argument("--memory-child", nargs=3, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="torch threads (default 2, the issue's setting; 1 "
+                        "is steadier on a machine busy with other work)")
+    parser.add_argument("--memory-child", nargs=4, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(*args.memory_child)
         return
 
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(args.threads)
     quick = args.quick
     load = os.getloadavg()[0]
     if load > 0.5:

@@ -228,6 +228,15 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # Only the history the rows see is standardised: forecast() on a
         # long series touches its last window, not the whole series.
         start = max(0, int(rows[0]) - self.window + 1)
+        if len(rows) == 1 and self.strategy != "recursive":
+            # One window (forecast()) is cut straight from the series, at its
+            # own length: alone in its batch, a short history needs no
+            # padding. A third of forecast()'s time is spent outside the
+            # network; this halves what the windowing takes of it.
+            history = (X[start: int(rows[0]) + 1] - self._x_mean) / self._x_scale
+            windows = torch.from_numpy(history.astype(np.float32))[None]
+            scaled = self._step(windows, torch.tensor([len(history)]))
+            return scaled * self._y_scale + self._y_mean
         series = self._series_tensor(X[start: int(rows[-1]) + 1])
         rows = rows - start
         # Rows before window - 1 see a shorter history. Forecast apart, they

@@ -1,0 +1,86 @@
+"""The lean training step: same arithmetic and history as skorch's own."""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+
+import sklearn_rnn._base as base
+from sklearn_rnn import GRUForecaster, RNNRegressor
+
+TINY = {"hidden_size": 8, "max_epochs": 2, "batch_size": 16, "random_state": 0}
+
+
+def _grads(seed):
+    torch.manual_seed(seed)
+    module = torch.nn.LSTM(3, 5)
+    out, _ = module(torch.randn(7, 4, 3))
+    (out ** 2).sum().backward()
+    return [p.grad for p in module.parameters()]
+
+
+@pytest.mark.parametrize("max_norm", [None, 1e-3, 1e3])
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, float("inf")])
+def test_clip_grad_norm_matches_torch(max_norm, norm_type):
+    ours, theirs = _grads(0), _grads(0)
+    norm = base._clip_grad_norm(ours, max_norm, norm_type)
+    params = []
+    for g in theirs:
+        p = torch.nn.Parameter(torch.zeros_like(g))
+        p.grad = g
+        params.append(p)
+    expected = torch.nn.utils.clip_grad_norm_(
+        params, float("inf") if max_norm is None else max_norm, norm_type)
+    assert norm.item() == pytest.approx(expected.item(), rel=1e-6)
+    for mine, reference in zip(ours, theirs):
+        assert_allclose(mine.numpy(), reference.numpy(), rtol=1e-6)
+
+
+class _RecordNorms(Callback):
+    """Runs after GradientNorm: sees the same gradients, before the step."""
+
+    def initialize(self):
+        self.norms = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        self.norms.append(
+            torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item())
+
+
+def test_grad_norm_history_is_the_mean_of_the_batch_norms():
+    y = np.sin(np.arange(150) / 4)
+    model = GRUForecaster(window=8, clip_grad_norm=None, callbacks=[_RecordNorms()],
+                          **TINY).fit(y)
+    recorder = dict(model.net_.callbacks_)["user_0"]
+    batches = model.history_[-1, "train_batch_count"]
+    last_epoch = recorder.norms[-batches:]
+    assert len(recorder.norms) == 2 * batches
+    assert model.history_[-1, "grad_norm"] == pytest.approx(np.mean(last_epoch),
+                                                            rel=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: GRUForecaster(window=8, **TINY),
+    lambda: RNNRegressor(early_stopping=True, **TINY),
+])
+def test_lean_step_trains_as_skorch_does(make, monkeypatch):
+    rng = np.random.default_rng(0)
+    if isinstance(make(), GRUForecaster):
+        X, y = np.sin(np.arange(120) / 4) + 0.1 * rng.normal(size=120), None
+    else:
+        X = rng.normal(size=(60, 6, 2))
+        y = X[:, -2:, 0].sum(axis=1)
+    lean_net = base._NeuralNet
+    lean = make().fit(X, y)
+    monkeypatch.setattr(base, "_NeuralNet", NeuralNet)
+    reference = make().fit(X, y)
+    assert type(lean.net_) is lean_net
+    assert type(reference.net_) is NeuralNet
+    for key in ("train_loss", "grad_norm"):
+        assert_allclose(lean.history_[:, key], reference.history_[:, key],
+                        rtol=1e-5)
+    assert_allclose(lean.predict(X), reference.predict(X), rtol=1e-5, atol=1e-6)
