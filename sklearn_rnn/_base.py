@@ -402,10 +402,16 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     # -- prediction --------------------------------------------------------
 
     def _forward(self, dataset):
-        """Network outputs for every sample of ``dataset``, as a numpy array.
+        """Network outputs for every sample of ``dataset``, as a numpy array."""
+        return self._forward_batches(BatchIterator(dataset, PREDICT_BATCH_SIZE))
 
-        Runs the module directly under ``inference_mode`` in large batches,
-        skipping skorch's per-batch machinery, which only training needs.
+    def _forward_batches(self, batches):
+        """Network outputs for an iterable of ``(X_batch, y_batch)``, stacked.
+
+        Runs the module directly under ``inference_mode``, skipping skorch's
+        per-batch machinery, which only training needs. A caller holding one
+        batch passes ``[(X_batch, None)]``: a single window's forecast is
+        then little more than the module's own forward pass.
         """
         if not hasattr(self, "net_"):  # check_is_fitted costs 10 us when fitted
             check_is_fitted(self, "net_")
@@ -415,7 +421,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             module.eval()
         outputs = []
         with torch.inference_mode(), thread_budget():
-            for Xb, _ in BatchIterator(dataset, PREDICT_BATCH_SIZE):
+            for Xb, _ in batches:
                 Xb = {key: value.to(device) for key, value in Xb.items()}
                 outputs.append(module(**Xb).float().cpu())
         if len(outputs) == 1:

@@ -79,6 +79,26 @@ def _as_2d_series(X):
     return X, False
 
 
+def _is_valid_fitted_series(estimator, X):
+    """Whether ``validate_data(estimator, X, reset=False)`` would return ``X``.
+
+    True only for a finite, non-empty float64 array of the fitted width from
+    an estimator fit without feature names: what a forecaster sees call after
+    call when it serves one window at a time. ``validate_data``'s checks cost
+    more than a small network's forward pass, so these inputs skip them;
+    anything else goes through ``validate_data``, which accepts or explains.
+    """
+    return (
+        type(X) is np.ndarray
+        and X.dtype == np.float64
+        and X.ndim == 2
+        and X.shape[0] >= 1
+        and X.shape[1] == getattr(estimator, "n_features_in_", None)
+        and not hasattr(estimator, "feature_names_in_")
+        and bool(np.isfinite(X).all())
+    )
+
+
 def _check_y_is_one_series(y):
     shape = getattr(y, "shape", None)
     if shape is None:
@@ -201,7 +221,8 @@ def validate_series(estimator, X, y=None, *, reset):
             f"(n_timesteps, {n_features}). Got X of shape ({X.shape[0]},) instead."
         )
     if y is None:
-        X = validate_data(estimator, X, reset=reset, dtype=np.float64)
+        if reset or not _is_valid_fitted_series(estimator, X):
+            X = validate_data(estimator, X, reset=reset, dtype=np.float64)
         if reset:
             target_index = resolve_target(estimator, X.shape[1])
         else:

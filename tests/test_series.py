@@ -1,5 +1,7 @@
 """The forecasting row contract: validate_series, the window helpers, the mixin."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +10,7 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.utils import get_tags
 
+import sklearn_rnn._series as series_module
 from sklearn_rnn._series import (
     ForecasterMixin,
     future_targets,
@@ -280,3 +283,62 @@ def test_score_with_y_and_errors():
 def test_score_when_naive_is_exact_is_zero():
     X = np.ones(6)
     assert RecordingForecaster().fit(X).score(X) == 0.0
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as exc:  # compared by type and message below
+        return exc
+
+
+@pytest.mark.parametrize("X", [
+    np.arange(6.0),
+    np.c_[np.arange(6.0), np.ones(6)],
+    np.arange(12.0).reshape(6, 2)[::2],  # a non-contiguous view
+    np.arange(6),  # integers: converted by validate_data
+    np.arange(6, dtype=np.float32),
+    np.array([0.0, 1.0, np.nan]),
+    np.array([0.0, np.inf]),
+    np.zeros((0, 1)),
+    np.zeros((3, 3)),
+    [0.0, 1.0, 2.0],
+    pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 2.0]}),
+], ids=repr)
+@pytest.mark.parametrize("fit_on", ["one column", "two columns", "named columns"])
+def test_validate_series_fast_path_agrees_with_validate_data(X, fit_on, monkeypatch):
+    # Fitted forecasters skip validate_data for plain float64 arrays; the
+    # outcome (array or error) must be what validate_data gives.
+    fit_X = {"one column": np.arange(8.0),
+             "two columns": np.c_[np.arange(8.0), np.ones(8)],
+             "named columns": pd.DataFrame({"a": np.arange(8.0),
+                                            "b": np.ones(8)})}[fit_on]
+    model = RecordingForecaster().fit(fit_X)
+    with warnings.catch_warnings(record=True) as fast_warnings:
+        warnings.simplefilter("always")
+        fast = _outcome(lambda: validate_series(model, X, reset=False))
+    monkeypatch.setattr(series_module, "_is_valid_fitted_series",
+                        lambda estimator, X: False)
+    with warnings.catch_warnings(record=True) as slow_warnings:
+        warnings.simplefilter("always")
+        slow = _outcome(lambda: validate_series(model, X, reset=False))
+    assert [str(w.message) for w in fast_warnings] == [
+        str(w.message) for w in slow_warnings]
+    if isinstance(slow, Exception):
+        assert type(fast) is type(slow) and str(fast) == str(slow)
+    else:
+        assert fast.target_index == slow.target_index
+        np.testing.assert_array_equal(fast.X, slow.X)
+        assert fast.X.dtype == slow.X.dtype == np.float64
+
+
+def test_validate_series_fast_path_is_taken_for_float64_arrays(monkeypatch):
+    model = RecordingForecaster().fit(np.arange(8.0))
+
+    def fail(*args, **kwargs):
+        raise AssertionError("validate_data was called")
+
+    monkeypatch.setattr(series_module, "validate_data", fail)
+    np.testing.assert_array_equal(model.forecast(np.arange(4.0)), [4.0])
+    with pytest.raises(AssertionError, match="validate_data was called"):
+        model.forecast(np.arange(4))  # integers go the long way
