@@ -48,7 +48,9 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
         ``history_`` either way.
 
     optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default="adam"
-        Optimizer from ``torch.optim``.
+        Optimizer from ``torch.optim``. Adam, AdamW and SGD run torch's
+        fused implementation (``fused=True``: one kernel updates every
+        parameter; the same update rule as the default implementation).
 
     lr : float, default={lr}
         Learning rate. A rate too large makes training diverge: ``fit`` then

@@ -84,3 +84,19 @@ def test_lean_step_trains_as_skorch_does(make, monkeypatch):
         assert_allclose(lean.history_[:, key], reference.history_[:, key],
                         rtol=1e-5)
     assert_allclose(lean.predict(X), reference.predict(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd", "rmsprop"])
+def test_fused_optimizers_train_as_the_default_implementation(optimizer, monkeypatch):
+    # Adam, AdamW and SGD run torch's fused kernel: the same update rule, so
+    # the same losses as the per-tensor implementation, up to rounding.
+    X = np.sin(np.arange(120) / 4)
+    params = {**TINY, "optimizer": optimizer, "lr": 1e-2, "weight_decay": 1e-3}
+    fused = GRUForecaster(window=8, **params).fit(X)
+    monkeypatch.setattr(base, "_FUSED", set())
+    default = GRUForecaster(window=8, **params).fit(X)
+    assert fused.net_.optimizer_.defaults.get("fused") is (
+        True if optimizer != "rmsprop" else None)
+    assert not default.net_.optimizer_.defaults.get("fused")
+    assert_allclose(fused.history_[:, "train_loss"],
+                    default.history_[:, "train_loss"], rtol=1e-4)
