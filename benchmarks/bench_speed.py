@@ -25,7 +25,11 @@ the first 63 with a shorter history; (a) and (b) get the same ``n - 1``
 windows, the short ones zero-padded in front (the forecaster itself never
 sees padding). Clipping is off in (c) (``clip_grad_norm=None``) as in (a) and
 (b); (c) still records the gradient norm of every batch for ``history_``. The
-module is the package's private ``RecurrentNetwork`` in all three.
+module is the package's private ``RecurrentNetwork`` in all three. (c) trains
+with Adam's fused kernel (``fused=True``, the package's default: the same
+update rule in one kernel); (a) and (b) with Adam's default implementation,
+as their users would write them. ``--fused-reference`` gives (a) and (b) the
+fused kernel too, so that the ratios measure the wrapper alone.
 
 The implementations take turns epoch by epoch (skorch's ``partial_fit`` and
 the forecaster's ``warm_start`` continue the same net one epoch at a time;
@@ -72,6 +76,9 @@ CELLS = {
     "convgru": {"cell": "gru", "conv_channels": 16, "kernel_size": 3, "stride": 1},
 }
 TARGETS = {"fit": 1.10, "predict": 0.90, "latency": 2.0}
+# Keyword arguments of (a)'s and (b)'s Adam: torch's defaults unless
+# --fused-reference gives them the fused kernel that (c) uses.
+REFERENCE_ADAM = {}
 
 
 # -- measuring ---------------------------------------------------------------
@@ -170,7 +177,8 @@ class TorchLoop:
     def start(self, data):
         torch.manual_seed(SEED)
         self.model = build_module(self.spec, self.hidden)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR,
+                                          **REFERENCE_ADAM)
         self.generator = torch.Generator().manual_seed(SEED)
 
     def epoch(self, data):
@@ -223,6 +231,7 @@ class SkorchDefaults:
             module__hidden_size=self.hidden,
             **{f"module__{key}": value for key, value in self.spec.items()},
             optimizer=torch.optim.Adam, lr=LR, batch_size=BATCH, max_epochs=1,
+            **{f"optimizer__{key}": value for key, value in REFERENCE_ADAM.items()},
             train_split=None, iterator_train__shuffle=True, verbose=0,
         ).initialize()
 
@@ -581,6 +590,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="torch threads (default 2, the issue's setting; 1 "
                         "is steadier on a machine busy with other work)")
+    parser.add_argument("--fused-reference", action="store_true",
+                        help="(a) and (b) use Adam(fused=True) as (c) does, so "
+                        "that the ratios measure the wrapper alone")
     parser.add_argument("--memory-child", nargs=4, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -588,6 +600,8 @@ def main(argv=None):
         return
 
     torch.set_num_threads(args.threads)
+    if args.fused_reference:
+        REFERENCE_ADAM["fused"] = True
     quick = args.quick
     load = os.getloadavg()[0]
     if load > 0.5:
@@ -600,7 +614,8 @@ def main(argv=None):
     print(f"Machine: {describe_machine()}")
     print(f"Workload: {n_points:,} points, window {WINDOW}, hidden {HIDDEN}, batch "
           f"{BATCH}, {epochs} epochs, Adam lr {LR}, float32, {repeats} "
-          f"repeat(s), medians\n")
+          f"repeat(s), medians. Adam in (a) and (b): "
+          f"{'fused' if REFERENCE_ADAM else 'torch defaults'}; in (c): fused\n")
     start = time.perf_counter()
     if not args.skip_comparison:
         summary = compare(args.cells, n_points, epochs, repeats,
