@@ -14,7 +14,6 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent, MaskedMSELoss
-from ._data import SequenceDataset
 from ._docstrings import fill_doc
 from ._modules import roll_rows
 from ._series import ForecasterMixin, future_targets
@@ -274,11 +273,12 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """One pass of the network over windows, in standardised target units."""
         Xb, loc, scale = prepare_windows(windows, lengths, self.normalize,
                                          self._target_column())
-        if len(windows) <= PREDICT_BATCH_SIZE:
-            # One batch already: a dataset and iterator would only re-slice it.
-            outputs = self._forward_batches([(Xb, None)])
-        else:
-            outputs = self._forward(SequenceDataset(Xb["X"], Xb.get("lengths")))
+        # Slices of the prepared windows are the batches: a single window's
+        # forecast goes straight to the module.
+        outputs = self._forward_batches(
+            ({key: value[i: i + PREDICT_BATCH_SIZE] for key, value in Xb.items()}, None)
+            for i in range(0, len(windows), PREDICT_BATCH_SIZE)
+        )
         if self.strategy == "seq2seq":
             # Left-aligned outputs: a window's forecast is at its last real step.
             outputs = outputs[np.arange(len(outputs)), lengths.numpy() - 1]

@@ -7,6 +7,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from skorch.callbacks import Callback
 
+import sklearn_rnn._forecasting as forecasting
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import skill_score
@@ -188,3 +189,17 @@ def test_normalize_options_fit_a_trending_series(normalize):
     y = load_airline().to_numpy()
     model = GRUForecaster(normalize=normalize, **TINY).fit(y)
     assert np.isfinite(model.predict(y)).all()
+
+
+@pytest.mark.parametrize("cls", FORECASTERS)
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_predictions_do_not_depend_on_block_and_batch_sizes(cls, strategy, monkeypatch):
+    # Long series are forecast in blocks of rows, each in module batches;
+    # neither cut may change a row's forecast (warm-up rows included).
+    X = np.sin(np.arange(60) / 3) + np.arange(60) / 30
+    model = cls(**{**TINY, "window": 7}, horizon=2, strategy=strategy).fit(X)
+    whole = model.predict(X)
+    monkeypatch.setattr(forecasting, "PREDICT_ROWS", 5)
+    monkeypatch.setattr(forecasting, "PREDICT_BATCH_SIZE", 3)
+    np.testing.assert_allclose(model.predict(X), whole, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.forecast(X), whole[-1], rtol=1e-5, atol=1e-6)
