@@ -5,15 +5,10 @@ import pytest
 from joblib import parallel_backend
 from sklearn.model_selection import GridSearchCV, KFold, TimeSeriesSplit
 
-from sklearn_rnn import RNNRegressor
+from sklearn_rnn import GRUForecaster, RNNRegressor
 from sklearn_rnn._parallel import torch_thread_budget
 
 distributed = pytest.importorskip("distributed")
-
-try:
-    from sklearn_rnn import GRUForecaster
-except ImportError:  # the forecasters may not be merged yet
-    GRUForecaster = None
 
 SMALL = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
 
@@ -60,8 +55,6 @@ def test_sequence_search_on_dask_equals_serial(client):
     _assert_same_results(serial, dask)
 
 
-@pytest.mark.skipif(GRUForecaster is None,
-                    reason="GRUForecaster is not importable from sklearn_rnn yet")
 def test_forecaster_search_on_dask_equals_serial(client):
     series = np.sin(np.arange(160) / 6.0) + 0.1 * np.arange(160) / 160
     search = GridSearchCV(

@@ -8,12 +8,7 @@ import pytest
 import torch
 from skorch.exceptions import DeviceWarning
 
-from sklearn_rnn import LSTMClassifier, RNNRegressor
-
-try:
-    from sklearn_rnn import GRUForecaster
-except ImportError:  # the forecasters may not be merged yet
-    GRUForecaster = None
+from sklearn_rnn import GRUForecaster, LSTMClassifier, RNNRegressor
 
 SMALL = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
 
@@ -33,8 +28,6 @@ def _fitted(name, data, **params):
     if name == "classifier":
         return LSTMClassifier(class_weight="balanced", **params).fit(
             X, np.where(y > 0, "up", "down")), X
-    if GRUForecaster is None:
-        pytest.skip("GRUForecaster is not importable from sklearn_rnn yet")
     series = np.sin(np.arange(200) / 5.0)
     return GRUForecaster(window=12, horizon=3, **params).fit(series), series
 
