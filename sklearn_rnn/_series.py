@@ -27,6 +27,7 @@ from .metrics import skill_score
 __all__ = [
     "ForecasterMixin",
     "SeriesData",
+    "date_frequency",
     "future_targets",
     "naive_last",
     "resolve_target",
@@ -77,6 +78,17 @@ def _as_2d_series(X):
     if X.ndim == 1:
         return np.reshape(X, (-1, 1)), True
     return X, False
+
+
+def date_frequency(index):
+    """The frequency of a DatetimeIndex: its ``freq``, else the inferred one.
+
+    Like :func:`pandas.infer_freq`, the inference gives None for fewer than
+    3 dates or uneven ones.
+    """
+    if index.freq is not None:
+        return index.freq
+    return pd.DatetimeIndex(index, freq="infer").freq
 
 
 def _is_valid_fitted_series(estimator, X):
@@ -500,10 +512,7 @@ class ForecasterMixin(RegressorMixin):
         if isinstance(index, pd.PeriodIndex):
             future = pd.PeriodIndex([index[-1] + k for k in steps], name=index.name)
         else:
-            freq = index.freq
-            if freq is None:
-                # Like pandas.infer_freq; None when fewer than 3 or uneven dates.
-                freq = pd.DatetimeIndex(index, freq="infer").freq
+            freq = date_frequency(index)
             if freq is None:
                 raise ValueError(
                     "forecast needs the frequency of X's DatetimeIndex to date the "

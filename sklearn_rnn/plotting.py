@@ -11,6 +11,8 @@ returns the matplotlib Axes, so plots can be combined and restyled.
 import numpy as np
 import pandas as pd
 
+from ._series import date_frequency
+
 __all__ = ["plot_cv_results", "plot_forecast", "plot_learning_curve"]
 
 
@@ -64,9 +66,7 @@ def _index_after(past, n):
         return pd.RangeIndex(n)
     index = past.index
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq
-        if freq is None and len(index) > 2:
-            freq = pd.DatetimeIndex(index, freq="infer").freq
+        freq = date_frequency(index)
         if freq is None:
             raise ValueError(
                 "history has dates without a frequency, so the dates of a "
