@@ -208,16 +208,15 @@ def _splits(cv, n, horizon, y):
             )
         return [(np.arange(origin), np.arange(origin, origin + horizon))
                 for origin in range(first, n, horizon)]
-    if hasattr(cv, "split"):
-        folds = cv.split(np.zeros((n, 1)), y)
-    elif isinstance(cv, (str, bytes)) or not hasattr(cv, "__iter__"):
+    # A str has a split method and is iterable, but is no splitter.
+    if isinstance(cv, (str, bytes)) or not (
+            hasattr(cv, "split") or hasattr(cv, "__iter__")):
         raise TypeError(
             "cv must be an int (the number of origins), a splitter such as "
             "TimeSeriesSplit(n_splits, test_size=horizon), or an iterable of "
             f"(train, test) index arrays. Got {cv!r} instead."
         )
-    else:
-        folds = cv
+    folds = cv.split(np.zeros((n, 1)), y) if hasattr(cv, "split") else cv
     return [(np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
             for train, test in folds]
 

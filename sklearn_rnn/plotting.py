@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._series import date_frequency
 
-__all__ = ["plot_cv_results", "plot_forecast", "plot_learning_curve"]
+__all__ = ["plot_backtest", "plot_cv_results", "plot_forecast", "plot_learning_curve"]
 
 
 def _pyplot():
@@ -337,4 +337,87 @@ def plot_cv_results(cv_results, param="cell", *, score="test_score", ax=None):
     ax.set_xlabel(column[len("param_"):])
     ax.set_ylabel(f"mean {score.replace('_', ' ')}")
     ax.axhline(0, color="0.5", linewidth=0.8)
+    return ax
+
+
+def _time_axis(index):
+    """Positions matplotlib can draw: periods become their start timestamps."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    return index
+
+
+def plot_backtest(result, y=None, *, ax=None, title=None):
+    """Plot a backtest: each origin's forecast over the series it forecast.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The output of :func:`sklearn_rnn.model_selection.backtest`.
+    y : pandas.Series or array-like of shape (n_timesteps,), default=None
+        The series that was backtested, drawn in full; None draws only the
+        actual values over the forecast steps.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    title : str, default=None
+        Title of the Axes.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    Each forecast is drawn at the index of the backtest's output (``y``'s
+    labels, or positions for arrays), with a dotted line at its cutoff, the
+    last time step it was forecast from. A ``PeriodIndex`` is drawn at the
+    start of each period.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> from sklearn_rnn.model_selection import backtest
+    >>> from sklearn_rnn.plotting import plot_backtest
+    >>> y = load_airline()
+    >>> naive = NaiveForecaster(strategy="seasonal", sp=12, horizon=12)
+    >>> ax = plot_backtest(backtest(naive, y, cv=3), y)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['actual', 'from 1957-12-01', 'from 1958-12-01', 'from 1959-12-01']
+    """
+    columns = ("cutoff", "forecast", "actual")
+    if not isinstance(result, pd.DataFrame) or not set(columns) <= set(result):
+        raise TypeError(
+            "result must be the DataFrame that sklearn_rnn.model_selection."
+            f"backtest returns, with columns {list(columns)}. Got "
+            f"{type(result).__name__} instead."
+        )
+    if result.empty:
+        raise ValueError("result has no origins to plot. Got an empty DataFrame.")
+    ax = _axes(ax)
+    if y is not None:
+        truth, _ = _as_series(y, "y")
+        ax.plot(_time_axis(truth.index), truth.to_numpy(), color="black",
+                linewidth=1.5, label="actual")
+    else:
+        for i, actual in enumerate(result["actual"]):
+            ax.plot(_time_axis(actual.index), actual.to_numpy(), color="black",
+                    linewidth=1.5, label="actual" if i == 0 else "_actual")
+    for i, (cutoff, forecast) in enumerate(zip(result["cutoff"], result["forecast"])):
+        if isinstance(cutoff, pd.Period):
+            label, line_at = str(cutoff), cutoff.to_timestamp()
+        elif isinstance(cutoff, pd.Timestamp):
+            label, line_at = str(cutoff.date()), cutoff
+        else:
+            label, line_at = str(cutoff), cutoff
+        color = f"C{i % 10}"
+        ax.plot(_time_axis(forecast.index), forecast.to_numpy(), marker=".",
+                color=color, label=f"from {label}")
+        ax.axvline(line_at, color=color, linestyle=":", linewidth=1)
+    ax.set_xlabel("time")
+    ax.legend(loc="upper left")
+    if title is not None:
+        ax.set_title(title)
     return ax
