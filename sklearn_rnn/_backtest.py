@@ -174,6 +174,12 @@ def _check_series(y, X):
                 "y must be one series: a pandas Series or a 1-D array. Got an "
                 f"array of shape {y.shape} instead."
             )
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
+        ) from None
     if X is not None:
         n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
         if n_rows != len(y):
@@ -188,7 +194,7 @@ def _check_series(y, X):
                 f"indexed {X.index[:3].tolist()}... and y indexed "
                 f"{y.index[:3].tolist()}... instead."
             )
-    return y
+    return y, values
 
 
 def _splits(cv, n, horizon, y):
@@ -390,14 +396,13 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     horizon = _check_forecaster(estimator)
     every = _refit_every(refit)
     metrics = _resolve_scoring(scoring)
-    y = _check_series(y, X)
+    y, values = _check_series(y, X)
     n = len(y)
     splits = _splits(cv, n, horizon, y)
     if not splits:
         raise ValueError(f"cv made no splits. Got cv={cv!r} instead.")
     index = y.index if isinstance(y, pd.Series) else None
     name = y.name if isinstance(y, pd.Series) else None
-    values = np.asarray(y, dtype=np.float64)
     rows = []
     model = None
     previous = 0
@@ -440,7 +445,13 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
             "actual": pd.Series(actual, index=steps, name=name),
         }
         for column, metric in metrics.items():
-            row[column] = _call_metric(metric, actual, predicted, y_train)
+            try:
+                row[column] = _call_metric(metric, actual, predicted, y_train)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(
+                    f"scoring {column!r} failed on fold {fold} (cutoff "
+                    f"{row['cutoff']}): {exc}"
+                ) from exc
         rows.append(row)
     result = pd.DataFrame(rows)
     result.index.name = "fold"

@@ -232,6 +232,15 @@ def test_bad_series_are_explained():
         backtest(naive, y, y.iloc[1:].to_frame(), cv=2)
     with pytest.raises(ValueError, match="share their index"):
         backtest(naive, y, y.reset_index(drop=True).to_frame(), cv=2)
+    with pytest.raises(ValueError, match="y must hold numbers: could not convert"):
+        backtest(naive, pd.Series(list("abcdefghij")), cv=2)
+
+
+def test_a_failing_metric_names_its_column_and_fold():
+    # MASE has no scale on a constant training series.
+    with pytest.raises(ValueError, match="scoring 'MASE' failed on fold 0 "
+                                         "\\(cutoff 17\\): The in-sample naive"):
+        backtest(NaiveForecaster(), np.ones(20), cv=2)
 
 
 def test_bad_horizon_of_the_estimator():
