@@ -3,7 +3,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import (
     mean_absolute_error,
@@ -61,6 +61,20 @@ def test_backtest_of_naive_matches_forecasts_by_hand_at_each_fold_end():
     pd.testing.assert_frame_equal(
         by_int.drop(columns=["fit_time", "forecast_time"]),
         result.drop(columns=["fit_time", "forecast_time"]))
+
+
+def test_backtest_of_a_network_matches_its_forecasts_by_hand():
+    y = load_airline()
+    gru = GRUForecaster(window=12, horizon=6, hidden_size=4, max_epochs=3,
+                        random_state=0)
+    cv = TimeSeriesSplit(n_splits=2, test_size=6)
+    result = backtest(gru, y, cv=cv, scoring=["MAE"])
+    for fold, (train, test) in enumerate(cv.split(y)):
+        history = y.iloc[train]
+        forecast = clone(gru).fit(history).forecast(history)
+        np.testing.assert_allclose(result.loc[fold, "forecast"], forecast)
+        assert result.loc[fold, "MAE"] == pytest.approx(
+            mean_absolute_error(y.iloc[test], forecast))
 
 
 def test_backtest_on_arrays_by_hand():
