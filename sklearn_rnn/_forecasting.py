@@ -132,6 +132,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "normalize": [StrOptions({"last", "standard"}), None],
     }
 
+    # The network's shape, and how its inputs and outputs are read.
+    _fit_dependent_params = (
+        *ForecasterMixin._fit_dependent_params, "strategy", "loss_steps",
+        "normalize", "cell", "hidden_size", "num_layers", "layer_norm",
+        "nonlinearity",
+    )
+
     def _validation_gap(self):
         # A training row's targets reach ``horizon`` steps ahead: dropping
         # that many rows keeps every target step out of the validation tail.
@@ -488,6 +495,11 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
     }
+
+    _fit_dependent_params = (
+        *BaseRecurrentForecaster._fit_dependent_params, "conv_channels",
+        "kernel_size", "stride",
+    )
 
     def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
                  normalize="standard", target=0, conv_channels=16, kernel_size=3,

@@ -123,6 +123,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         "window": [Interval(Integral, 1, None, closed="left"), None],
     }
 
+    _fit_dependent_params = (*ForecasterMixin._fit_dependent_params, "strategy", "sp")
+
     def __init__(self, *, strategy="last", sp=1, window=None, horizon=1, target=0):
         self.strategy = strategy
         self.sp = sp
@@ -158,6 +160,13 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
             )
         self._validate_fit_series(X, y)
         return self
+
+    def _history_length(self):
+        if self.strategy == "last":
+            return 1
+        if self.strategy == "seasonal":
+            return self.sp
+        return self.window
 
     def _forecast_rows(self, X, rows):
         column = self.target_index_

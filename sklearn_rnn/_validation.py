@@ -18,6 +18,7 @@ __all__ = [
     "check_numeric",
     "check_ragged_list",
     "check_y_length",
+    "target_position",
 ]
 
 
@@ -189,3 +190,52 @@ def check_no_bool_numbers(estimator):
                 f"The {name!r} parameter of {type(estimator).__name__} must be "
                 f"a number, not a bool. Got {value!r} instead."
             )
+
+
+def target_position(target, columns, n_columns, name="X"):
+    """Position of the target column: a column label, else a position.
+
+    The one rule of every ``target`` parameter: with ``columns`` (the column
+    labels), a label is looked up first; an int not among them is a position
+    in ``[-n_columns, n_columns)`` (negative counts from the end).
+
+    Parameters
+    ----------
+    target : int or label
+        The ``target`` parameter.
+    columns : sequence or None
+        The column labels, None when the data has none (NumPy input).
+    n_columns : int
+        The number of columns.
+    name : str, default="X"
+        The data's argument name, for the messages.
+
+    Returns
+    -------
+    position : int
+        In ``[0, n_columns)``.
+    """
+    if columns is not None:
+        matches = [i for i, label in enumerate(columns)
+                   if bool(np.all(label == target))]
+        if matches:
+            return matches[0]
+    if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+        if -n_columns <= target < n_columns:
+            return int(target) % n_columns
+        raise ValueError(
+            f"target must name a column of {name}: a column label or a position "
+            f"in [0, {n_columns - 1}] for {name} with {n_columns} column(s). "
+            f"Got target={target!r} instead."
+        )
+    if columns is None:
+        raise ValueError(
+            f"target={target!r} is a column label, which needs {name} to be a "
+            "pandas DataFrame (or a named Series) with column names. Got "
+            f"{name} without column names instead; pass target as a column "
+            "position."
+        )
+    raise ValueError(
+        f"target={target!r} is not a column of {name}, whose columns are "
+        f"{list(columns)}. Got target={target!r} instead."
+    )

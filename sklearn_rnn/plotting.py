@@ -11,7 +11,7 @@ returns the matplotlib Axes, so plots can be combined and restyled.
 import numpy as np
 import pandas as pd
 
-from ._series import date_frequency
+from ._time_index import index_after
 
 __all__ = ["plot_backtest", "plot_cv_results", "plot_forecast", "plot_learning_curve"]
 
@@ -64,21 +64,19 @@ def _index_after(past, n):
     """The ``n`` time positions after the series ``past`` (or 0..n-1)."""
     if past is None:
         return pd.RangeIndex(n)
-    index = past.index
-    if isinstance(index, pd.DatetimeIndex):
-        freq = date_frequency(index)
-        if freq is None:
-            raise ValueError(
-                "history has dates without a frequency, so the dates of a "
-                "forecast without an index are unknown. Pass the forecast as "
-                "a dated Series (as estimator.forecast does for dated X), or "
-                "set history's frequency with history.asfreq(...). Got an "
-                f"index ending in {list(index[-3:].astype(str))} instead."
-            )
-        return pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
+    index = index_after(past.index, n, name="history")
+    if index is not None:
+        return index
+    if pd.api.types.is_numeric_dtype(past.index.dtype):
+        return pd.Index(np.asarray(past.index[-1]) + 1 + np.arange(n))
+    return pd.RangeIndex(len(past), len(past) + n)  # labels without order
+
+
+def _drawable(index):
+    """Periods as their start dates: matplotlib draws dates, not periods."""
     if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=n, freq=index.freq)
-    return pd.Index(np.asarray(index[-1]) + 1 + np.arange(n))
+        return index.to_timestamp()
+    return index
 
 
 def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
@@ -105,11 +103,13 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
 
     Notes
     -----
-    Pandas objects are drawn at their index (dates, for dated series), so
-    a dated ``history`` and the dated output of ``forecast`` line up. An
-    array takes the positions right after ``history`` (after its last date
-    or number), or ``0 ... horizon - 1`` without a history; a forecast array
-    takes the positions of ``y`` when ``y`` is given.
+    Pandas objects are drawn at their index, so ``history`` and the output
+    of ``forecast`` line up whatever index ``forecast`` gives: dates
+    (``DatetimeIndex``), periods (``PeriodIndex``, drawn at each period's
+    start) or integers. An array takes the time steps right after
+    ``history`` (after its last date, period or number), or ``0 ... horizon
+    - 1`` without a history; a forecast array takes the positions of ``y``
+    when ``y`` is given.
 
     Examples
     --------
@@ -151,14 +151,17 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
         series[str(label)] = values
     ax = _axes(ax)
     if past is not None:
-        ax.plot(past.index, past.to_numpy(), color="0.45", label="history")
+        ax.plot(_drawable(past.index), past.to_numpy(), color="0.45",
+                label="history")
     if truth is not None:
-        ax.plot(truth.index, truth.to_numpy(), color="black", linewidth=2,
+        ax.plot(_drawable(truth.index), truth.to_numpy(), color="black", linewidth=2,
                 label="actual")
     for label, values in series.items():
-        ax.plot(values.index, values.to_numpy(), marker=".", label=label)
+        ax.plot(_drawable(values.index), values.to_numpy(), marker=".",
+                label=label)
     if past is not None:
-        ax.axvline(past.index[-1], color="0.7", linestyle=":", linewidth=1)
+        ax.axvline(_drawable(past.index)[-1], color="0.7", linestyle=":",
+                   linewidth=1)
     ax.set_xlabel("time")
     ax.legend(loc="upper left")
     if title is not None:
