@@ -308,11 +308,13 @@ _FORECASTER_DOC = """
     Parameters
     ----------
     window : int, default=24
-        Steps of history the network sees: row ``t`` is forecast from rows
-        ``t-window+1 ... t`` (fewer near the start of the series).
+        Steps of history the network sees: row ``t`` of ``predict`` is
+        forecast from rows ``t-window ... t-1`` (fewer near the start of the
+        series).
 
     horizon : int, default=1
-        Steps ahead. ``predict`` returns ``(n_timesteps, horizon)``, or
+        Steps forecast: row ``t`` of ``predict`` forecasts ``y[t] ...
+        y[t+horizon-1]``; ``predict`` returns ``(n_timesteps, horizon)``, or
         ``(n_timesteps,)`` when ``horizon == 1``.
 
     strategy : {"direct", "recursive", "seq2seq"}, default="direct"
@@ -354,10 +356,16 @@ _FORECASTER_NOTES = """
     ``early_stopping``, the validation rows are the last ones, after a gap of
     ``horizon`` rows so no target step is shared with training.
 
-    ``score`` is the skill against the naive last-value forecast,
+    Row ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]`` from
+    the rows before ``t``, so ``predict(X)[t] == forecast(X[:t])``; row 0
+    gets the training mean of the target, unless ``X`` is a pandas object
+    whose index continues the training series (then the training end is its
+    history). ``score`` is the skill against the naive last-value forecast,
     ``1 - MSE(model) / MSE(naive)``; positive means better than naive.
-    ``forecast(X)`` returns the out-of-sample forecast of the last row,
-    dated when ``X`` has a DatetimeIndex.
+    ``forecast(X)`` returns the out-of-sample forecast of the steps after
+    the last row, labelled when ``X`` has a date, period or integer index.
+    Changing ``horizon``, ``window``, ``strategy``, ``target`` or the
+    network's shape after ``fit`` needs a new ``fit``.
 """
 
 
