@@ -72,13 +72,6 @@ def _index_after(past, n):
     return pd.RangeIndex(len(past), len(past) + n)  # labels without order
 
 
-def _drawable(index):
-    """Periods as their start dates: matplotlib draws dates, not periods."""
-    if isinstance(index, pd.PeriodIndex):
-        return index.to_timestamp()
-    return index
-
-
 def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
     """Plot forecasts against what happened, after the history they start from.
 
@@ -151,16 +144,17 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
         series[str(label)] = values
     ax = _axes(ax)
     if past is not None:
-        ax.plot(_drawable(past.index), past.to_numpy(), color="0.45",
+        ax.plot(_time_axis(past.index), past.to_numpy(), color="0.45",
                 label="history")
     if truth is not None:
-        ax.plot(_drawable(truth.index), truth.to_numpy(), color="black", linewidth=2,
+        ax.plot(_time_axis(truth.index), truth.to_numpy(), color="black",
+                linewidth=2,
                 label="actual")
     for label, values in series.items():
-        ax.plot(_drawable(values.index), values.to_numpy(), marker=".",
+        ax.plot(_time_axis(values.index), values.to_numpy(), marker=".",
                 label=label)
     if past is not None:
-        ax.axvline(_drawable(past.index)[-1], color="0.7", linestyle=":",
+        ax.axvline(_time_axis(past.index)[-1], color="0.7", linestyle=":",
                    linewidth=1)
     ax.set_xlabel("time")
     ax.legend(loc="upper left")
