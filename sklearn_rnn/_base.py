@@ -3,7 +3,7 @@
 :class:`BaseRecurrent` validates parameters, builds the private torch module
 and a skorch net in ``fit`` (kept as ``net_``), and runs skorch's loop with
 callbacks for clipping, early stopping and learning-rate schedules. Task
-classes supply the data (a dataset object, see ``_data.py``), the loss and
+classes supply the data (a dataset object, see ``_datasets.py``), the loss and
 the output transform.
 """
 
@@ -27,12 +27,12 @@ from skorch.callbacks import (
     LRScheduler,
 )
 
-from ._data import BatchIterator, TailSplit, check_seed
+from ._datasets import BatchIterator, TailSplit
 from ._faults import FaultGuard
 from ._modules import RecurrentNetwork
 from ._parallel import thread_budget
 from ._pickling import restore_net, slim_net
-from ._validation import check_no_bool_numbers
+from ._validation import check_no_bool_numbers, check_seed
 from ._progress import echo, progress_callback
 from .exceptions import DivergenceWarning, TrainingInterruptedWarning
 

@@ -487,7 +487,7 @@ def _restore_net(estimator, members, criterion_spec):
     """Rebuild the skorch net from the saved weights, optimizer and history."""
     from skorch.history import History
 
-    from ._data import check_seed
+    from ._validation import check_seed
     from ._modules import RecurrentNetwork
 
     try:

@@ -14,7 +14,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent
-from ._data import SequenceDataset, _is_sequence_list, check_sequences
+from ._datasets import SequenceDataset
+from ._validation import _is_sequence_list, check_sequences
 from ._text import PADDING_ID, UNKNOWN_ID
 
 # The embedding size that embedding_dim="auto" gives detected token ids.
