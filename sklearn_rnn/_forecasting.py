@@ -12,9 +12,10 @@ import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PREDICT_BATCH_SIZE, BaseRecurrent, MaskedMSELoss
+from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import PaddedSeries, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
+from ._net import MaskedMSELoss
 from ._series import ForecasterMixin, future_targets
 
 PREDICT_ROWS = 8192

@@ -487,8 +487,7 @@ def _restore_net(estimator, members, criterion_spec):
     """Rebuild the skorch net from the saved weights, optimizer and history."""
     from skorch.history import History
 
-    from ._validation import check_seed
-    from ._modules import RecurrentNetwork
+    from ._net import build_net
 
     try:
         weights = torch.load(io.BytesIO(members[_WEIGHTS]), map_location="cpu",
@@ -507,12 +506,9 @@ def _restore_net(estimator, members, criterion_spec):
     criterion = _criterion(criterion_spec, weights["criterion"])
     if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
         raise ModelFileError("The model file has weights but no network layout.")
-    module = RecurrentNetwork(**estimator._module_kwargs)
-    net = estimator._build_net(module, criterion, estimator._resolve_device(),
-                               check_seed(estimator.random_state))
-    net.initialize()
-    net.module_.load_state_dict(weights["module"])
-    net.optimizer_.load_state_dict(weights["optimizer"])
-    net.history_ = History(history)
+    net = build_net(estimator, criterion, trained={
+        "module": weights["module"], "optimizer": weights["optimizer"],
+        "history": History(history),
+    })
     estimator.net_ = net
     estimator.history_ = net.history_

@@ -6,10 +6,9 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_y, _num_samples, check_array
 
-from ._base import MaskedMSELoss
-from ._validation import _is_sequence_list
 from ._docstrings import fill_doc
-from ._validation import check_numeric, check_y_length
+from ._net import MaskedMSELoss
+from ._validation import _is_sequence_list, check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
