@@ -39,6 +39,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         return self.horizon
 
     def _check_strategy(self, data):
+        """Cross-parameter rules; a subclass adds those of its own parameters."""
         n_channels = data.X.shape[1]
         if self.strategy == "recursive" and data.target_index is None:
             raise ValueError(
@@ -61,12 +62,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 raise ValueError(
                     f"loss_steps must be at most window={self.window}. Got "
                     f"loss_steps={loss_steps} instead."
-                )
-            if getattr(self, "stride", 1) != 1:
-                raise ValueError(
-                    "strategy='seq2seq' needs an output at every input step, "
-                    f"which stride={self.stride} does not give. Use stride=1. "
-                    f"Got stride={self.stride} instead."
                 )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -410,6 +405,15 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.stride = stride
+
+    def _check_strategy(self, data):
+        super()._check_strategy(data)
+        if self.strategy == "seq2seq" and self.stride != 1:
+            raise ValueError(
+                "strategy='seq2seq' needs an output at every input step, "
+                f"which stride={self.stride} does not give. Use stride=1. "
+                f"Got stride={self.stride} instead."
+            )
 
     def _module_params(self):
         return {

@@ -38,6 +38,7 @@ import zipfile
 import numpy as np
 import torch
 
+from ._version import __version__
 from .exceptions import ModelFileError
 
 __all__ = ["load", "save"]
@@ -285,8 +286,6 @@ def save(estimator, path):
         "files": {member: hashlib.sha256(data).hexdigest()
                   for member, data in members.items()},
     }
-    from . import __version__
-
     manifest["digest"] = _digest(manifest)
     manifest["written_by"] = {"sklearn_rnn": __version__,
                               "torch": torch.__version__,

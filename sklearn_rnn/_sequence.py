@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent
 from ._datasets import SequenceDataset
+from ._tokens import PADDING_ID, UNKNOWN_ID
 from ._validation import _is_sequence_list, check_sequences
-from ._text import PADDING_ID, UNKNOWN_ID
 
 # The embedding size that embedding_dim="auto" gives detected token ids.
 AUTO_EMBEDDING_DIM = 32
