@@ -185,64 +185,7 @@ def _nonzero(scale):
     """Scales of constant columns become 1, as in StandardScaler."""
     return np.where(np.asarray(scale) < 1e-12, 1.0, scale)
 
-_FORECASTER_DOC = """
-    Parameters
-    ----------
-    window : int, default=24
-        Steps of history the network sees: row ``t`` is forecast from rows
-        ``t-window+1 ... t`` (fewer near the start of the series).
-
-    horizon : int, default=1
-        Steps ahead. ``predict`` returns ``(n_timesteps, horizon)``, or
-        ``(n_timesteps,)`` when ``horizon == 1``.
-
-    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
-        - ``"direct"``: the head emits all ``horizon`` steps at once.
-        - ``"recursive"``: a one-step network fed its own forecasts
-          ``horizon`` times. Needs ``X`` to be the target alone: other
-          columns' future is unknown, and rather than hold them constant
-          silently, ``fit`` raises an error.
-        - ``"seq2seq"``: the network emits the next ``horizon`` values at
-          every step of the window and is trained on the last ``loss_steps``
-          outputs of each window; every target comes from inside the data.
-
-    loss_steps : int or None, default=None
-        With ``strategy="seq2seq"``, how many of the last outputs of each
-        window enter the loss; None means all ``window`` of them.
-
-    normalize : {"standard", "last"} or None, default="standard"
-        Scale each window by its own statistics before the network and undo
-        it after: ``"standard"`` subtracts the window's mean and divides by its
-        standard deviation (per column), ``"last"`` subtracts the last value.
-        When the target is a column of ``X``, its forecast is made in the
-        window's units and scaled back, which lets a network trained on a
-        trending series's past forecast its future at levels it never saw;
-        otherwise only the inputs are normalised. None uses the training
-        statistics only.
-
-    target : int or str, default=0
-        The column of ``X`` to forecast when ``y`` is omitted: a position, or a
-        name for a DataFrame.
-"""
-
-_FORECASTER_NOTES = """
-    ``X`` is one series: ``(n_timesteps,)`` or ``(n_timesteps, n_channels)``,
-    rows equally spaced and in time order (pandas welcome); the columns are
-    what the network sees, so the target's own past is an input whenever it
-    is a column of ``X``. ``fit`` trains on every row whose whole horizon
-    lies in the data, so no target reaches past the data it was given and a
-    :class:`~sklearn.model_selection.TimeSeriesSplit` fold cannot leak. With
-    ``early_stopping``, the validation rows are the last ones, after a gap of
-    ``horizon`` rows so no target step is shared with training.
-
-    ``score`` is the skill against the naive last-value forecast,
-    ``1 - MSE(model) / MSE(naive)``; positive means better than naive.
-    ``forecast(X)`` returns the out-of-sample forecast of the last row,
-    dated when ``X`` has a DatetimeIndex.
-"""
-
-
-@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class GRUForecaster(BaseRecurrentForecaster):
     """Recurrent forecaster of a time series (a GRU by default).
 
@@ -316,7 +259,7 @@ class GRUForecaster(BaseRecurrentForecaster):
         self.target = target
 
 
-@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class ConvGRUForecaster(BaseRecurrentForecaster):
     """Forecaster whose 1-D convolutions feed a recurrent network (a GRU).
 
@@ -423,8 +366,3 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
             "stride": self.stride,
         }
 
-
-for _cls in (GRUForecaster, ConvGRUForecaster):
-    _cls.__doc__ = (_cls.__doc__
-                    .replace("{forecaster_notes}", _FORECASTER_NOTES.strip())
-                    .replace("{forecaster}", _FORECASTER_DOC.rstrip() + "\n"))

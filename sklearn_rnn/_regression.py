@@ -12,7 +12,7 @@ from ._validation import _is_sequence_list, check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
-@fill_doc(cell="rnn", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent network regressor for sequences.
 
@@ -79,8 +79,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """
 
     def __init__(self, *, cell="rnn", hidden_size=32, num_layers=1, dropout=0.0,
-                 bidirectional=False, embedding_dim="auto", layer_norm=False,
-                 nonlinearity="tanh",
+                 layer_norm=False, nonlinearity="tanh", bidirectional=False,
+                 embedding_dim="auto",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule=None, batch_size=32, max_epochs=100,
                  early_stopping=False, validation_fraction=0.1, patience=10,
