@@ -216,11 +216,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         batch passes ``[(X_batch, None)]``: a single window's forecast is
         then little more than the module's own forward pass.
         """
-        if not hasattr(self, "net_"):  # check_is_fitted costs 10 us when fitted
+        # check_is_fitted walks the instance's attributes even when fitted,
+        # a visible share of a single window's forecast.
+        if not hasattr(self, "net_"):
             check_is_fitted(self, "net_")
         module = self.net_.module_
         device = self.net_.device
-        if module.training:  # eval() walks every submodule: 30 us a call
+        if module.training:  # eval() walks every submodule at every call
             module.eval()
         outputs = []
         with torch.inference_mode(), thread_budget():

@@ -16,6 +16,7 @@ from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import PaddedSeries, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
+from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
 
 PREDICT_ROWS = 8192
@@ -87,9 +88,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         self._check_strategy(data)
         if not (self.warm_start and hasattr(self, "net_")):
             self._x_mean = data.X.mean(axis=0)
-            self._x_scale = _nonzero(data.X.std(axis=0))
+            self._x_scale = nonzero_scale(data.X.std(axis=0))
             self._y_mean = data.y.mean()
-            self._y_scale = _nonzero(data.y.std())
+            self._y_scale = nonzero_scale(data.y.std())
         steps = 1 if self.strategy == "recursive" else self.horizon
         n_rows = len(data.y) - steps
         future = (future_targets(data.y, steps) - self._y_mean) / self._y_scale
@@ -123,8 +124,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if len(rows) == 1 and self.strategy != "recursive":
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
-            # padding. A third of forecast()'s time is spent outside the
-            # network; this halves what the windowing takes of it.
+            # padding, and skipping the gathering of windows saves much of
+            # what forecast() spends outside the network.
             history = (X[start: int(rows[0]) + 1] - self._x_mean) / self._x_scale
             windows = torch.from_numpy(history.astype(np.float32))[None]
             scaled = self._step(windows, torch.tensor([len(history)]))
@@ -179,11 +180,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if loc is None:
             return outputs
         return outputs * scale.numpy() + loc.numpy()
-
-
-def _nonzero(scale):
-    """Scales of constant columns become 1, as in StandardScaler."""
-    return np.where(np.asarray(scale) < 1e-12, 1.0, scale)
 
 @fill_doc
 class GRUForecaster(BaseRecurrentForecaster):

@@ -10,9 +10,9 @@ trained on a GPU holds CUDA tensors that cannot be unpickled without one.
 configuration, its history and one CPU copy of each trained module and
 criterion, as the ``module``/``criterion`` it is built from, and drops the
 initialised components. :func:`~sklearn_rnn._net.restore_state`
-initialises such a copy after unpickling: skorch has by then mapped a CUDA device that is not available to
-the CPU, so the module lands there, and the optimizer starts afresh, which is
-what ``warm_start`` then continues with.
+initialises such a copy after unpickling: skorch has by then mapped a CUDA
+device that is not available to the CPU, so the module lands there, and the
+optimizer starts afresh, which is what ``warm_start`` then continues with.
 """
 
 import copy

@@ -8,6 +8,7 @@ from sklearn.utils.validation import _check_y, _num_samples, check_array
 
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
+from ._scaling import nonzero_scale
 from ._validation import _is_sequence_list, check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
@@ -137,8 +138,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         axes = tuple(range(max(y.ndim - 1, 1)))
         self._y_ndim = y.ndim
         self._y_mean = np.nanmean(y, axis=axes)
-        scale = np.nanstd(y, axis=axes)
-        self._y_scale = np.where(scale < 1e-12, 1.0, scale)
+        self._y_scale = nonzero_scale(np.nanstd(y, axis=axes))
         y_scaled = np.where(known, (y - self._y_mean) / self._y_scale, np.nan)
         y_scaled = y_scaled.reshape(len(y), -1) if y.ndim == 1 else y_scaled
         dataset.y = torch.from_numpy(y_scaled.astype(np.float32))

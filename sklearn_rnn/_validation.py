@@ -21,10 +21,12 @@ __all__ = [
     "check_no_nan",
     "check_not_1d",
     "check_numeric",
+    "check_positive_int",
     "check_ragged_list",
     "check_seed",
     "check_sequences",
     "check_y_length",
+    "roll_steps",
 ]
 
 
@@ -179,6 +181,19 @@ def check_ragged_list(X, name="X"):
     )
 
 
+def check_positive_int(value, name):
+    """``value`` as an int, after checking it is an integer >= 1 (not a bool)."""
+    # bool is an Integral, but window=True is always a mistake.
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be an integer >= 1. Got {value!r} of type "
+            f"{type(value).__name__} instead."
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
+    return int(value)
+
+
 def check_no_bool_numbers(estimator):
     """Reject a bool given for a numeric parameter (``hidden_size=True``).
 
@@ -294,8 +309,7 @@ def _strip_padding(X, padding="NaN"):
             f"time steps of {padding} at the start or end of a sequence are "
             "read as padding; impute missing values inside sequences first."
         )
-    index = (np.arange(n_steps)[None, :] + first[:, None]) % n_steps
-    X = np.take_along_axis(X, index[:, :, None], axis=1)
+    X = roll_steps(X, first)
     X[np.arange(n_steps)[None, :] >= lengths[:, None]] = 0
     return X, lengths.astype(np.int64), first.astype(np.int64)
 
@@ -310,6 +324,18 @@ def _input_kind(X):
         except ValueError:  # ragged nested lists
             return "ragged"
     return "2d" if ndim <= 2 else "nd"
+
+
+def roll_steps(X, shift):
+    """Rotate each sequence of ``X`` left along time by its own ``shift``.
+
+    The NumPy twin of :func:`~sklearn_rnn._modules.roll_rows`: a shift of
+    each sequence's leading padding left-aligns it, and the negated shift
+    puts it back.
+    """
+    n_steps = X.shape[1]
+    index = (np.arange(n_steps)[None, :] + shift[:, None]) % n_steps
+    return np.take_along_axis(X, index[:, :, None], axis=1)
 
 
 def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32),
