@@ -3,8 +3,8 @@
 One source for the parameters every recurrent estimator (or every
 forecaster) has, so their documentation cannot drift apart. A class
 docstring writes ``{network}``, ``{training}`` and ``{fitted}`` (sequence
-estimators ``{sequence}``, forecasters ``{forecaster}`` and
-``{forecaster_notes}``) where the blocks belong, and :func:`fill_doc` puts
+estimators ``{sequence}``, forecasters ``{forecaster}``,
+``{forecaster_attributes}`` and ``{forecaster_notes}``) where the blocks belong, and :func:`fill_doc` puts
 them in with each parameter's default read from the class's ``__init__``
 signature, so a documented default is always the real one.
 """
@@ -187,6 +187,19 @@ _FORECASTER_NOTES = """
 """
 
 
+_FORECASTER_ATTRIBUTES = """n_features_in_ : int
+        Columns (channels) of ``X``.
+
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X``, when they are strings.
+
+    target_index_ : int or None
+        Column of ``X`` holding the target; None when ``y`` was passed and is
+        not a column of ``X``.
+
+    """ + _FITTED
+
+
 def format_default(value):
     """A default as numpydoc writes it: ``"text"`` for strings, else ``repr``."""
     return f'"{value}"' if isinstance(value, str) else repr(value)
@@ -202,6 +215,7 @@ def fill_doc(cls):
     blocks = {
         # (template, how the filled block is trimmed)
         "forecaster_notes": (_FORECASTER_NOTES, str.strip),
+        "forecaster_attributes": (_FORECASTER_ATTRIBUTES, None),
         "forecaster": (_FORECASTER, lambda text: text.rstrip() + "\n"),
         "network": (_NETWORK, None),
         "sequence": (_SEQUENCE, None),

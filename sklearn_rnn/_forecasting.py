@@ -195,17 +195,7 @@ class GRUForecaster(BaseRecurrentForecaster):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Columns (channels) of ``X``.
-
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame ``X``, when they are strings.
-
-    target_index_ : int or None
-        Column of ``X`` holding the target; None when ``y`` was passed and is
-        not a column of ``X``.
-
-    {fitted}
+    {forecaster_attributes}
 
     See Also
     --------
@@ -279,17 +269,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Columns (channels) of ``X``.
-
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame ``X``, when they are strings.
-
-    target_index_ : int or None
-        Column of ``X`` holding the target; None when ``y`` was passed and is
-        not a column of ``X``.
-
-    {fitted}
+    {forecaster_attributes}
 
     See Also
     --------
