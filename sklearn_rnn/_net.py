@@ -26,6 +26,7 @@ __all__ = [
     "LeanNeuralNet",
     "MaskedMSELoss",
     "build_net",
+    "network_layout",
     "resolve_device",
     "restore_state",
 ]
@@ -169,7 +170,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
     net : LeanNeuralNet
     """
     if module_kwargs is None:
-        module_kwargs = estimator._module_kwargs
+        module_kwargs = network_layout(estimator)
     if seed is None:
         seed = check_seed(estimator.random_state)
     net = LeanNeuralNet(
@@ -201,6 +202,16 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
                       module_state=trained["module"],
                       optimizer_state=trained["optimizer"])
     return net
+
+
+def network_layout(estimator):
+    """The keyword arguments of the network ``estimator`` was fitted with.
+
+    None when there are none (an unfitted estimator, or a malformed file).
+    ``fit`` records them so that :func:`build_net` can rebuild the network.
+    """
+    layout = getattr(estimator, "_module_kwargs", None)
+    return layout if isinstance(layout, dict) else None
 
 
 def restore_state(net, *, history, module_state=None, optimizer_state=None):

@@ -486,7 +486,7 @@ def _restore_net(estimator, members, criterion_spec):
     """Rebuild the skorch net from the saved weights, optimizer and history."""
     from skorch.history import History
 
-    from ._net import build_net
+    from ._net import build_net, network_layout
 
     try:
         weights = torch.load(io.BytesIO(members[_WEIGHTS]), map_location="cpu",
@@ -503,7 +503,7 @@ def _restore_net(estimator, members, criterion_spec):
     if not (isinstance(history, list) and all(isinstance(r, dict) for r in history)):
         raise ModelFileError("The model file's training history is malformed.")
     criterion = _criterion(criterion_spec, weights["criterion"])
-    if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
+    if network_layout(estimator) is None:
         raise ModelFileError("The model file has weights but no network layout.")
     net = build_net(estimator, criterion, trained={
         "module": weights["module"], "optimizer": weights["optimizer"],
