@@ -226,7 +226,7 @@ def cross_validate(series, models, *, horizon, folds, sp, out=None):
     """
     from sklearn.base import clone
 
-    from sklearn_rnn._progress import EpochProgress
+    from sklearn_rnn._callbacks import EpochProgress
     from sklearn_rnn.model_selection import backtest
 
     out = sys.stdout if out is None else out

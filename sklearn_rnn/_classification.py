@@ -14,7 +14,7 @@ from ._validation import check_labels, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
-@fill_doc(cell="lstm", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent network classifier for sequences.
 
@@ -104,8 +104,8 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     }
 
     def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
-                 bidirectional=False, embedding_dim="auto", layer_norm=False,
-                 nonlinearity="tanh",
+                 layer_norm=False, nonlinearity="tanh", bidirectional=False,
+                 embedding_dim="auto",
                  class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,
                  weight_decay=0.0, lr_schedule=None, batch_size=32,
                  max_epochs=100, early_stopping=False, validation_fraction=0.1,

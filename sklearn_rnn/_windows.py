@@ -32,21 +32,10 @@ from ._validation import (
     check_not_1d,
     check_numeric,
     target_position,
+    check_positive_int,
 )
 
 __all__ = ["make_windows", "SlidingWindows", "RepeatVector", "ToSequences"]
-
-
-def _check_positive_int(value, name):
-    # bool is an Integral, but window=True is always a mistake.
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be an integer >= 1. Got {value!r} of type "
-            f"{type(value).__name__} instead."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
-    return int(value)
 
 
 def _as_numeric_array(series):
@@ -163,8 +152,8 @@ def make_windows(series, window, horizon=1, *, target=0):
     >>> np.shares_memory(X, series)
     True
     """
-    window = _check_positive_int(window, "window")
-    horizon = _check_positive_int(horizon, "horizon")
+    window = check_positive_int(window, "window")
+    horizon = check_positive_int(horizon, "horizon")
     array = _as_numeric_array(series)
     if array.ndim == 1:
         array = array[:, np.newaxis]
