@@ -10,7 +10,11 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-_FUSED_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from ._cells import ScanGRU, ScanRNN
+
+# nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
+# get layers with a hand-written backward through time (same parameters).
+_FUSED_LAYERS = {"rnn": ScanRNN, "lstm": nn.LSTM, "gru": ScanGRU}
 
 
 def roll_rows(x, shift):
@@ -39,7 +43,8 @@ def reverse_padded(x, lengths):
 class _FusedRecurrent(nn.Module):
     """``nn.RNN``/``nn.LSTM``/``nn.GRU``, packing only batches that need it.
 
-    The fused modules run through oneDNN on CPU and cuDNN on GPU; packing is
+    The fused modules run through oneDNN (the LSTM) or ``_cells``' scan
+    layers (the simple RNN and GRU) on CPU and cuDNN on GPU; packing is
     skipped when every sequence of the batch has the full length, which is
     the common case and the fast path. One-way cells skip it always: a
     causal recurrence cannot carry trailing padding back into the steps
