@@ -113,10 +113,16 @@ class _RNNLayer(torch.autograd.Function):
 # -- the GRU ---------------------------------------------------------------------
 
 
-def _gru_forward_torch(gx, w_hh, b_hh):
-    """The C++ ``gru_forward`` loop (see ``_cell_kernels.cpp``) in torch ops."""
-    n_steps, batch, _ = gx.shape
+def _gru_forward_torch(x, w_ih, b_ih, w_hh, b_hh, save):
+    """The C++ ``gru_forward`` loop (see ``_cell_kernels.cpp``) in torch ops.
+
+    Runs for training only (``save`` is true): without the compiled loops,
+    inference goes to ``nn.GRU``.
+    """
+    n_steps, batch, _ = x.shape
     hidden = w_hh.shape[1]
+    gx = torch.addmm(b_ih, x.reshape(n_steps * batch, -1), w_ih.t())
+    gx = gx.view(n_steps, batch, 3 * hidden)
     out = gx.new_empty(n_steps, batch, hidden)
     rz = gx.new_empty(n_steps, batch, 2 * hidden)
     n = gx.new_empty(n_steps, batch, hidden)
@@ -166,13 +172,12 @@ class _GRULayer(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, ops):
-        n_steps, batch, _ = x.shape
-        gx = torch.addmm(b_ih, x.reshape(n_steps * batch, -1), w_ih.t())
-        gx = gx.view(n_steps, batch, -1)
-        step = _gru_forward_torch if ops is None else ops.gru_forward
-        out, rz, n, ghn = step(gx, w_hh, b_hh)
-        ctx.save_for_backward(x, w_ih, w_hh, out, rz, n, ghn)
-        ctx.ops = ops
+        save = any(ctx.needs_input_grad)
+        loop = _gru_forward_torch if ops is None else ops.gru_forward
+        out, rz, n, ghn = loop(x, w_ih, b_ih, w_hh, b_hh, save)
+        if save:
+            ctx.save_for_backward(x, w_ih, w_hh, out, rz, n, ghn)
+            ctx.ops = ops
         return out
 
     @staticmethod
