@@ -248,7 +248,8 @@ class ScanGRU(nn.GRU):
         if not _scan_applies(self, input, hx):
             return super().forward(input, hx)
         ops = compiled_kernels()
-        if ops is None and not (torch.is_grad_enabled() and self.weight_hh_l0.requires_grad):
+        training = torch.is_grad_enabled() and self.weight_hh_l0.requires_grad
+        if ops is None and not training:
             # Without the compiled loops, nn.GRU's forward (its loop in C++)
             # beats the torch-ops loop; the latter pays off in training only.
             return super().forward(input, hx)
