@@ -163,12 +163,12 @@ def build_module(spec, hidden=HIDDEN, torch_layers=False):
     if not torch_layers:
         return RecurrentNetwork(input_size=1, output_size=1, hidden_size=hidden,
                                 **spec)
-    saved = dict(_modules._FUSED)
-    _modules._FUSED.update(rnn=torch.nn.RNN, gru=torch.nn.GRU)
+    saved = dict(_modules._FUSED_LAYERS)
+    _modules._FUSED_LAYERS.update(rnn=torch.nn.RNN, gru=torch.nn.GRU)
     try:
         return build_module(spec, hidden)
     finally:
-        _modules._FUSED.update(saved)
+        _modules._FUSED_LAYERS.update(saved)
 
 
 # -- (a) a minimal hand-written loop ------------------------------------------
