@@ -113,8 +113,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     # -- training ----------------------------------------------------------
 
     def _fit_dataset(self, dataset, *, input_size, output_size, head,
-                     criterion, **module_params):
+                     criterion, max_epochs=None, init_module=None,
+                     **module_params):
         """Build (or reuse, with ``warm_start``) the net and train it.
+
+        ``max_epochs`` defaults to the parameter; ``init_module(module)``,
+        when given, sets a new network's starting weights.
 
         Faults are handled by :class:`~sklearn_rnn._callbacks.FaultGuard` (the
         divergence rule is documented there) and reported here as warnings.
@@ -134,14 +138,17 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 # The current lr applies, so that lowering it after a
                 # DivergenceWarning takes effect (skorch updates the
                 # optimizer in place, keeping its state).
-                net.set_params(lr=self.lr, max_epochs=self.max_epochs)
+                net.set_params(lr=self.lr, max_epochs=(
+                    self.max_epochs if max_epochs is None else max_epochs))
             else:
                 module_kwargs = {
                     "input_size": input_size, "output_size": output_size,
                     "head": head, **self._module_params(), **module_params,
                 }
                 net = build_net(self, criterion, module_kwargs=module_kwargs,
-                                seed=seed)
+                                seed=seed, max_epochs=max_epochs)
+                if init_module is not None:
+                    init_module(net.module)
             guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")
             try:
                 net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)

@@ -225,6 +225,44 @@ class _CausalConv(nn.Module):
         return z, new_lengths
 
 
+class _Highway(nn.Module):
+    """A linear map from the last ``window`` input steps to the outputs.
+
+    LSTNet's "highway" (Lai et al., 2018): beside the network, a linear
+    autoregressive path carries the scale of the latest inputs straight to
+    the outputs, and the network learns what the linear model misses. It is
+    a causal convolution whose kernel spans the window, so with one output
+    per step (``head="every"``) each step's output sees the ``window`` steps
+    up to it; steps before a sequence's start count as zeros.
+    """
+
+    def __init__(self, input_size, output_size, window):
+        super().__init__()
+        self.window = window
+        self.conv = nn.Conv1d(input_size, output_size, window)
+
+    def inputs(self, x, lengths=None):
+        """The last ``window`` steps of each left-aligned sequence.
+
+        Returns ``(batch, features, window)``, the kernel's layout: each
+        sequence right-aligned, zeros before its first step.
+        """
+        if lengths is not None:
+            n_steps = x.shape[1]
+            lengths = lengths.to(x.device)
+            x = roll_rows(x, lengths - n_steps)
+            steps = torch.arange(n_steps, device=x.device)
+            x = x * (steps[None, :] >= (n_steps - lengths)[:, None]).unsqueeze(-1)
+        x = x[:, -self.window:].transpose(1, 2)
+        return nn.functional.pad(x, (self.window - x.shape[2], 0))
+
+    def forward(self, x, lengths=None, every=False):
+        if every:  # an output per step, from the window ending there
+            z = nn.functional.pad(x.transpose(1, 2), (self.window - 1, 0))
+            return self.conv(z).transpose(1, 2)
+        return self.conv(self.inputs(x, lengths))[..., 0]
+
+
 class RecurrentNetwork(nn.Module):
     """Embedding or convolution front end, recurrent body, linear head.
 
@@ -245,15 +283,21 @@ class RecurrentNetwork(nn.Module):
         ``kernel_size`` and ``stride`` feeds the recurrent body.
     num_embeddings, embedding_dim : int or None
         When set, inputs are token ids looked up in an embedding (id 0 pads).
+    highway : int or None
+        When set, a linear path from the last ``highway`` input steps to the
+        outputs is added to the network's output (:class:`_Highway`), and the
+        network's head starts at zero, so training starts from the linear
+        model.
     """
 
     def __init__(self, *, input_size, output_size, cell="lstm", hidden_size=32,
                  num_layers=1, dropout=0.0, bidirectional=False,
                  nonlinearity="tanh", layer_norm=False, head="last",
                  conv_channels=None, kernel_size=3, stride=1,
-                 num_embeddings=None, embedding_dim=None):
+                 num_embeddings=None, embedding_dim=None, highway=None):
         super().__init__()
         self.head = head
+        input_size_raw = input_size
         self.embedding = None
         if num_embeddings is not None:
             self.embedding = nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)
@@ -268,8 +312,20 @@ class RecurrentNetwork(nn.Module):
         self.dropout = nn.Dropout(dropout)
         n_dirs = 2 if bidirectional else 1
         self.linear = nn.Linear(n_dirs * hidden_size, output_size)
+        self.highway = None
+        if highway is not None:
+            self.highway = _Highway(input_size_raw, output_size, highway)
+            nn.init.zeros_(self.linear.weight)
+            nn.init.zeros_(self.linear.bias)
 
     def forward(self, X, lengths=None):
+        if self.highway is not None:
+            linear = self.highway(X, lengths, every=self.head == "every")
+            return self.network_output(X, lengths) + linear
+        return self.network_output(X, lengths)
+
+    def network_output(self, X, lengths=None):
+        """The output without the highway."""
         if self.embedding is not None:
             X = self.embedding(X[..., 0].long())
         if self.conv is not None:

@@ -108,8 +108,12 @@ def resolve_device(device):
     return device
 
 
-def training_callbacks(estimator):
-    """The named skorch callbacks that ``estimator``'s parameters ask for."""
+def training_callbacks(estimator, max_epochs=None):
+    """The named skorch callbacks that ``estimator``'s parameters ask for.
+
+    ``max_epochs`` defaults to the estimator's.
+    """
+    max_epochs = estimator.max_epochs if max_epochs is None else max_epochs
     callbacks = [
         ("grad_norm", GradientNorm(gradient_clip_value=estimator.clip_grad_norm)),
         # Before early stopping, which ends training by raising in its
@@ -124,7 +128,7 @@ def training_callbacks(estimator):
         )))
     if estimator.lr_schedule == "cosine":
         callbacks.append(("lr_schedule", LRScheduler(
-            policy="CosineAnnealingLR", T_max=estimator.max_epochs)))
+            policy="CosineAnnealingLR", T_max=max_epochs)))
     elif estimator.lr_schedule == "plateau":
         monitor = "valid_loss" if estimator.early_stopping else "train_loss"
         callbacks.append(("lr_schedule", LRScheduler(
@@ -144,7 +148,7 @@ def training_callbacks(estimator):
 
 
 def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
-              trained=None):
+              trained=None, max_epochs=None):
     """The skorch net that trains ``estimator``'s network.
 
     Parameters
@@ -164,6 +168,9 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         None gives a net that is not initialised, for ``fit``. Otherwise
         the net is initialised and takes the saved state: ``"module"`` and
         ``"optimizer"`` state dicts and a ``"history"``.
+    max_epochs : int, default=None
+        Epochs a fit trains; None takes the estimator's ``max_epochs``
+        (which a forecaster may set to ``"auto"`` and resolve in ``fit``).
 
     Returns
     -------
@@ -181,7 +188,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         **({"optimizer__fused": True}
            if estimator.optimizer in FUSED_OPTIMIZERS else {}),
         lr=estimator.lr,
-        max_epochs=estimator.max_epochs,
+        max_epochs=estimator.max_epochs if max_epochs is None else max_epochs,
         batch_size=estimator.batch_size,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
@@ -191,7 +198,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
             TailSplit(estimator.validation_fraction, estimator._validation_gap())
             if estimator.early_stopping else None
         ),
-        callbacks=training_callbacks(estimator),
+        callbacks=training_callbacks(estimator, max_epochs),
         # Replaces skorch's PrintLog: silent at 0, compact at 1.
         callbacks__print_log=progress_callback(estimator.verbose),
         device=resolve_device(estimator.device),
