@@ -162,7 +162,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 init(module)
             start.update(copy.deepcopy(module.state_dict()))
 
-        fit(dataset, max_epochs=self._epochs(len(train)), validate=True,
+        fit(dataset, max_epochs=self._epochs(len(train)),
             init_module=init_and_keep)
         if self.highway and self._valid_loss(valid, start) <= self._valid_loss(valid):
             # Training never beat the linear model it started from: keep that.

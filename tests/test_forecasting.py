@@ -93,11 +93,15 @@ def test_validation_tail_shares_no_target_step_with_training(horizon):
 
 @pytest.mark.parametrize("cls", FORECASTERS)
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_last_window_gives_the_same_forecast(cls, strategy):
+@pytest.mark.parametrize("difference", [False, True])
+def test_last_window_gives_the_same_forecast(cls, strategy, difference):
     y = np.sin(np.arange(50) / 3.0) * 10 + np.arange(50)
-    model = cls(strategy=strategy, horizon=3, **TINY).fit(y)
+    model = cls(strategy=strategy, horizon=3, difference=difference,
+                **TINY).fit(y)
     full = model.predict(y)
-    np.testing.assert_allclose(model.forecast(y[-TINY["window"]:]),
+    # Differenced, the window's first difference needs the row before it.
+    history = TINY["window"] + difference
+    np.testing.assert_allclose(model.forecast(y[-history:]),
                                model.forecast(y), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(model.forecast(y[:-1]), full[-1], rtol=1e-5,
                                atol=1e-5)
