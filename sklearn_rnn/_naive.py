@@ -168,7 +168,7 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 'strategy="seasonal" repeats the last season, so window must be '
                 f"None or at least sp={self.sp}. Got window={self.window} instead."
             )
-        self._validate_fit_series(X, y)
+        self._validate_fit_panel(X, y)
         return self
 
     def _history_length(self):

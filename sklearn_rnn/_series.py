@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._metrics import skill_score
+from ._panel import is_panel, split_panel
 from ._time_index import (
     check_regular_index,
     first_label_key,
@@ -442,19 +443,70 @@ class ForecasterMixin(RegressorMixin):
         data = validate_series(self, X, y, reset=True)
         self._validate_window_horizon(data.X.shape[0])
         self.target_index_ = data.target_index
+        end = self._end_of(data)
+        self._empty_history_forecast = end.pop("empty")
+        self._training_end = end
+        self._series_ids = None
+        self._remember_fitted_params()
+        return data
+
+    def _validate_fit_panel(self, X, y=None):
+        """Validate the series or the panel given to ``fit``.
+
+        Returns a list of SeriesData, one per series (one for a single
+        series, as :meth:`_validate_fit_series` returns it). A panel's series
+        must share their columns and each have at least ``horizon + 1``
+        rows; its fitted state is kept per series id.
+        """
+        if not is_panel(X):
+            return [self._validate_fit_series(X, y)]
+        panel = split_panel(X, y)
+        targets = panel.y if panel.y is not None else [None] * len(panel)
+        pieces = []
+        for k, (piece, target) in enumerate(zip(panel.X, targets)):
+            data = validate_series(self, piece, target, reset=k == 0)
+            if k == 0:
+                # Later series without y find their target where the first did.
+                self.target_index_ = data.target_index
+            if data.X.shape[0] < self.horizon + 1:
+                raise ValueError(
+                    f"Series {panel.ids[k]!r} of X has {data.X.shape[0]} time "
+                    f"step(s); {type(self).__name__} with horizon={self.horizon} "
+                    f"needs at least horizon + 1 = {self.horizon + 1} in every "
+                    "series so that each has a row whose whole future is known. "
+                    "Drop the short series or use a smaller horizon."
+                )
+            pieces.append(data)
+        self._validate_window_horizon(min(data.X.shape[0] for data in pieces))
+        found = {data.target_index for data in pieces}
+        self.target_index_ = found.pop() if len(found) == 1 else None
+        self._series_ids = panel.ids
+        self._series_ends = [self._end_of(data) for data in pieces]
+        n_columns = pieces[0].X.shape[1]
+        # A series met after fit (or a single series) has no training end.
+        self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
+                              "next_step": None}
+        self._empty_history_forecast = float(
+            np.mean(np.concatenate([data.y for data in pieces])))
+        self._remember_fitted_params()
+        return pieces
+
+    def _end_of(self, data):
+        """What forecasts of a fitted series need: its end and its mean."""
         # Plain data only (save/load stores fitted attributes as such).
         keep = self._history_length()
         n = data.X.shape[0]
-        self._training_end = {
+        return {
             "X": np.array(data.X[0 if keep is None else max(0, n - keep):]),
             "last_y": float(data.y[-1]),
             "next_step": next_step_key(data.index),
+            "empty": float(np.mean(data.y)),
         }
-        self._empty_history_forecast = float(np.mean(data.y))
+
+    def _remember_fitted_params(self):
         self._fitted_params = {
             name: getattr(self, name) for name in self._fit_dependent_params
         }
-        return data
 
     def _check_fitted_params(self):
         """Raise unless the parameters that shape the forecasts are as fit."""
@@ -471,30 +523,59 @@ class ForecasterMixin(RegressorMixin):
                 "fit again (or set them back) before predict, forecast or score."
             )
 
-    def _history(self, data):
+    def _fitted_series(self, panel):
+        """Per series of ``panel``, its position among the fitted series.
+
+        None for a series the forecaster was not fit on: it is forecast from
+        its own rows only (no training end), as a single series would be.
+        """
+        known = {series_id: k for k, series_id in
+                 enumerate(getattr(self, "_series_ids", None) or [])}
+        return [known.get(series_id) for series_id in panel.ids]
+
+    def _end(self, series):
+        """The training end of fitted panel series ``series`` (None: the single)."""
+        if series is None:
+            return {**self._training_end, "empty": self._empty_history_forecast}
+        return self._series_ends[series]
+
+    def _history(self, data, series=None):
         """The rows forecasts read and the position of ``data``'s first row.
 
         The training end comes first when ``data`` continues the training
         series in time, else ``data`` stands alone.
         """
+        end = self._end(series)
         key = first_label_key(data.index)
-        if key is not None and key == self._training_end["next_step"]:
-            tail = self._training_end["X"]
+        if key is not None and key == end["next_step"]:
+            tail = end["X"]
             return np.concatenate([tail, data.X]), len(tail)
         return data.X, 0
 
-    def _forecasts(self, data, rows):
+    def _forecasts(self, data, rows, series=None):
         """Forecasts of ``y[t] ... y[t+horizon-1]`` from the rows before each t."""
-        X, offset = self._history(data)
+        X, offset = self._history(data, series)
         hook_rows = np.asarray(rows) + offset - 1
-        Y = np.full((len(hook_rows), self.horizon), self._empty_history_forecast)
+        Y = np.full((len(hook_rows), self.horizon), self._end(series)["empty"])
         has_history = hook_rows >= 0
         if has_history.any():
-            Y[has_history] = self._checked_forecast_rows(X, hook_rows[has_history])
+            Y[has_history] = self._checked_forecast_rows(
+                X, hook_rows[has_history], series)
         return Y, offset
 
-    def _checked_forecast_rows(self, X, rows):
-        Y = np.asarray(self._forecast_rows(X, rows), dtype=np.float64)
+    def _forecast_series_rows(self, X, rows, series):
+        """``_forecast_rows`` for series ``series`` of the fitted panel.
+
+        ``series`` is the series' position in the panel given to ``fit``, or
+        None for the single series fit on or a series not seen in fit.
+        Forecasters that keep state per series (their scaling) override it;
+        the default serves every series with the one fitted model.
+        """
+        return self._forecast_rows(X, rows)
+
+    def _checked_forecast_rows(self, X, rows, series=None):
+        Y = np.asarray(self._forecast_series_rows(X, rows, series),
+                       dtype=np.float64)
         if Y.shape != (len(rows), self.horizon):
             raise RuntimeError(
                 f"{type(self).__name__}._forecast_rows must return an array of "
@@ -503,13 +584,26 @@ class ForecasterMixin(RegressorMixin):
             )
         return Y
 
+    def _panel_series(self, X, y=None):
+        """``(panel, [(SeriesData, fitted position) per series])``."""
+        panel = split_panel(X, y)
+        targets = panel.y if panel.y is not None else [None] * len(panel)
+        return panel, [
+            (validate_series(self, piece, target, reset=False), series)
+            for piece, target, series in zip(panel.X, targets,
+                                             self._fitted_series(panel))
+        ]
+
     def predict(self, X):
         """Forecast every row of the series from the rows before it.
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            The series, with the columns seen in ``fit``, rows in time order.
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
+            The series, with the columns seen in ``fit``, rows in time order;
+            or a panel of them (a pandas object with a (series id, time)
+            ``MultiIndex``, or a list of series).
 
         Returns
         -------
@@ -522,11 +616,19 @@ class ForecasterMixin(RegressorMixin):
             pandas object whose index continues the training series (then the
             training end is its history). With ``horizon == 1`` the result is
             1-D, as for any single-output scikit-learn regressor, so its
-            scorers compare row ``t`` with ``y[t]``.
+            scorers compare row ``t`` with ``y[t]``. For a MultiIndex panel
+            the rows follow ``X``'s rows, each forecast from the rows of its
+            own series before it; for a list of series, a list of arrays.
         """
         self._check_fitted_params()
-        data = validate_series(self, X, reset=False)
-        Y, _ = self._forecasts(data, np.arange(data.X.shape[0]))
+        if is_panel(X):
+            panel, pieces = self._panel_series(X)
+            return panel.rows([self._predict_series(data, series)
+                               for data, series in pieces])
+        return self._predict_series(validate_series(self, X, reset=False))
+
+    def _predict_series(self, data, series=None):
+        Y, _ = self._forecasts(data, np.arange(data.X.shape[0]), series)
         return Y[:, 0] if self.horizon == 1 else Y
 
     def forecast(self, X):
@@ -538,29 +640,42 @@ class ForecasterMixin(RegressorMixin):
         Parameters
         ----------
         X : array-like or pandas object of shape (n_timesteps,) or \
-                (n_timesteps, n_channels)
+                (n_timesteps, n_channels), or a panel
             The series, with the columns seen in ``fit``, rows in time order.
             It may have no rows: the forecast of an empty history is the mean
-            of the training target at every step (``predict``'s row 0).
+            of the training target at every step (``predict``'s row 0). Or a
+            panel (a pandas object with a (series id, time) ``MultiIndex``,
+            or a list of series): every series is forecast.
 
         Returns
         -------
-        forecast : ndarray of shape (horizon,) or pandas.Series
+        forecast : ndarray of shape (horizon,) or (n_series, horizon), or \
+                pandas.Series
             A Series labelled with the next ``horizon`` time steps when ``X``
             is a non-empty pandas object with a ``DatetimeIndex`` (its
             ``freq``, or the frequency :func:`pandas.infer_freq` finds), a
             ``PeriodIndex`` or an integer index (``RangeIndex`` included);
-            else an ndarray.
+            else an ndarray. For a MultiIndex panel, a Series indexed by
+            (series id, time) holding each series' next ``horizon`` steps;
+            for a list of series, an array ``(n_series, horizon)``.
         """
         self._check_fitted_params()
-        data = validate_series(self, X, reset=False)
-        Y, _ = self._forecasts(data, [data.X.shape[0]])
-        future = index_after(data.index, self.horizon)
-        if future is None:
-            return Y[0]
         names = getattr(self, "feature_names_in_", None)
         target = self.target_index_
         name = names[target] if names is not None and target is not None else None
+        if is_panel(X):
+            panel, pieces = self._panel_series(X)
+            return panel.forecasts(
+                [self._forecast_series(data, series, name)
+                 for data, series in pieces], name=name)
+        return self._forecast_series(validate_series(self, X, reset=False),
+                                     None, name)
+
+    def _forecast_series(self, data, series, name):
+        Y, _ = self._forecasts(data, [data.X.shape[0]], series)
+        future = index_after(data.index, self.horizon)
+        if future is None:
+            return Y[0]
         return pd.Series(Y[0], index=future, name=name)
 
     def _score_arrays(self, X, y=None):
@@ -570,18 +685,39 @@ class ForecasterMixin(RegressorMixin):
         ``X`` continues the training series) and a known horizon
         (``t + horizon <= n_timesteps``). Returns ``(Y_true, Y_pred, Y_naive,
         y)``, the first three of shape ``(n_scored, horizon)`` and ``y`` the
-        whole target series.
+        whole target series. For a panel, the scored rows of every series
+        with at least one are stacked, and ``y`` is the targets of all series
+        one after the other.
         """
         self._check_fitted_params()
-        data = validate_series(self, X, y, reset=False)
+        if not is_panel(X):
+            data = validate_series(self, X, y, reset=False)
+            return self._score_series(data, None, required=True)
+        _, pieces = self._panel_series(X, y)
+        parts = [self._score_series(data, series, required=False)
+                 for data, series in pieces]
+        parts = [part for part in parts if part is not None]
+        if not parts:
+            raise ValueError(
+                f"Scoring a forecaster with horizon={self.horizon} needs a series "
+                "with a row that has history and its whole horizon known: at "
+                f"least horizon + 1 = {self.horizon + 1} time steps (horizon when "
+                "it continues its training series). Got a panel whose series "
+                "are all shorter instead."
+            )
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts))
+
+    def _score_series(self, data, series, required):
         if data.y is None:
             raise ValueError(
                 f"{type(self).__name__} was fit on a y that is not a column of X, "
                 "so scoring needs that series: pass y. Got y=None instead."
             )
         n, horizon = data.X.shape[0], self.horizon
-        first = 0 if self._history(data)[1] else 1
+        first = 0 if self._history(data, series)[1] else 1
         if n < horizon + first:
+            if not required:
+                return None
             raise ValueError(
                 f"Scoring a forecaster with horizon={horizon} needs at least "
                 f"horizon + 1 = {horizon + 1} time steps (rows of X) so that one "
@@ -590,9 +726,9 @@ class ForecasterMixin(RegressorMixin):
                 f"{n} time step(s) instead."
             )
         rows = np.arange(first, n - horizon + 1)
-        Y_pred, _ = self._forecasts(data, rows)
+        Y_pred, _ = self._forecasts(data, rows, series)
         Y_true = sliding_window_view(data.y, horizon)[first:]
-        previous = np.concatenate(([self._training_end["last_y"]], data.y))
+        previous = np.concatenate(([self._end(series)["last_y"]], data.y))
         Y_naive = np.repeat(previous[rows][:, np.newaxis], horizon, axis=1)
         return Y_true, Y_pred, Y_naive, data.y
 
