@@ -26,7 +26,7 @@ def _series(seed, n, start):
 
 
 def _panel():
-    return pd.concat({"a": _series(1, 40, "2000-01"), "b": _series(2, 30, "2001-03"),
+    return pd.concat({"a": _series(1, 40, "2000-01"), "b": _series(2, 30, "2000-11"),
                       "c": _series(3, 35, "2000-06")}, names=["id", "month"])
 
 
@@ -67,7 +67,7 @@ def test_panel_outputs_keep_the_input_layout():
     forecast = model.forecast(panel)
     assert forecast.index.names == ["id", "month"]
     assert forecast.name == "y"
-    assert forecast.loc["b"].index[0] == pd.Period("2003-09", freq="M")
+    assert forecast.loc["b"].index[0] == pd.Period("2003-05", freq="M")
     # predict follows X's rows, in whatever order they come.
     shuffled = panel.sort_index(level="month", sort_remaining=False)
     Y = model.predict(shuffled)
@@ -130,3 +130,34 @@ def test_panel_fit_errors_name_the_series():
     model = NaiveForecaster().fit(panel)
     with pytest.raises(ValueError, match="feature names"):
         model.predict(panel.rename(columns={"x": "z"}))
+
+
+def test_backtest_of_a_panel_matches_each_series_alone():
+    from sklearn_rnn.model_selection import backtest
+
+    panel = _panel()
+    y = panel["y"]
+    naive = NaiveForecaster(strategy="drift", window=6, horizon=3)
+    result = backtest(naive, y, cv=2)
+    assert result.index.names == ["fold", "series"]
+    assert set(result.index.get_level_values("series")) == {"a", "b", "c"}
+    for series_id in ["a", "b", "c"]:
+        own = y.xs(series_id)
+        last = own.index[-1]
+        for fold in [0, 1]:
+            row = result.loc[(fold, series_id)]
+            origin = own.index.get_loc(row["cutoff"]) + 1
+            history = own.iloc[:origin]
+            expected = NaiveForecaster(strategy="drift", window=6, horizon=3).fit(
+                history).forecast(history)
+            pd.testing.assert_series_equal(row["forecast"], expected,
+                                           check_names=False)
+            pd.testing.assert_series_equal(row["actual"],
+                                           own.iloc[origin:origin + 3],
+                                           check_names=False)
+        # Every series is cut at the same times: the panel's last time points.
+        assert result.loc[(1, series_id), "actual"].index[-1] == last
+    with pytest.raises(TypeError, match="list of series"):
+        backtest(naive, [y.xs("a"), y.xs("b")])
+    with pytest.raises(ValueError, match="X and y must share their index"):
+        backtest(naive, y, X=panel.reset_index(drop=True))
