@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.model_selection import TimeSeriesSplit
 
+from sklearn_rnn._datasets import PaddedSeries, WindowDataset
 from sklearn_rnn._panel import is_panel, split_panel
 from sklearn_rnn.model_selection import PanelSplit
 
@@ -166,3 +168,23 @@ def test_panel_split_errors():
     three = X.set_index(pd.Index(range(len(X)), name="n"), append=True)
     with pytest.raises(ValueError, match="two-level MultiIndex"):
         list(PanelSplit().split(three))
+
+
+def test_padded_series_keeps_each_series_to_its_own_windows():
+    values = np.arange(1.0, 8.0)[:, None]  # series a: 1..4, series b: 5..7
+    padded = PaddedSeries(values, window=3, sizes=[4, 3])
+    rows = torch.cat([padded.rows(0, torch.arange(4)), padded.rows(1, torch.arange(3))])
+    windows, lengths = padded.windows(rows)
+    assert lengths.tolist() == [1, 2, 3, 3, 1, 2, 3]
+    # Row 0 of b sees padding and b's first value, never a's last ones.
+    assert windows[4, :, 0].tolist() == [0.0, 0.0, 5.0]
+    assert windows[6, :, 0].tolist() == [5.0, 6.0, 7.0]
+    assert padded.at(rows)[:, 0].tolist() == values[:, 0].tolist()
+    # One series is the single-series layout.
+    single = PaddedSeries(values[:4], window=3)
+    assert torch.equal(single.windows(torch.arange(4))[0], windows[:4])
+    # Early stopping validates on the last rows of every series.
+    dataset = WindowDataset(padded, rows)
+    train, valid = dataset.tail_split(0.25, gap=1)
+    assert padded.at(train.rows)[:, 0].tolist() == [1.0, 2.0, 5.0]
+    assert padded.at(valid.rows)[:, 0].tolist() == [4.0, 7.0]

@@ -6,12 +6,18 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from sklearn_rnn import NaiveForecaster
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
 from sklearn_rnn.model_selection import PanelSplit
 
 FORECASTERS = [
     NaiveForecaster(strategy="drift", window=5, horizon=3),
     NaiveForecaster(strategy="seasonal", sp=4, horizon=2),
+    GRUForecaster(window=6, horizon=2, hidden_size=8, max_epochs=2,
+                  random_state=0),
+    GRUForecaster(window=6, horizon=3, strategy="seq2seq", hidden_size=8,
+                  max_epochs=2, early_stopping=True, patience=1, random_state=0),
+    ConvGRUForecaster(window=6, horizon=1, strategy="recursive", hidden_size=8,
+                      max_epochs=2, random_state=0),
 ]
 
 
@@ -25,14 +31,21 @@ def _series(seed, n, start):
     )
 
 
-def _panel():
+def _panel(columns=("y", "x")):
     return pd.concat({"a": _series(1, 40, "2000-01"), "b": _series(2, 30, "2000-11"),
-                      "c": _series(3, 35, "2000-06")}, names=["id", "month"])
+                      "c": _series(3, 35, "2000-06")},
+                     names=["id", "month"])[list(columns)]
+
+
+def _panel_for(forecaster):
+    # The recursive strategy takes the target alone.
+    recursive = getattr(forecaster, "strategy", None) == "recursive"
+    return _panel(("y",) if recursive else ("y", "x"))
 
 
 @pytest.mark.parametrize("forecaster", FORECASTERS, ids=repr)
 def test_panel_list_and_single_series_forecast_alike(forecaster):
-    panel = _panel()
+    panel = _panel_for(forecaster)
     a = panel.xs("a")
     single = clone(forecaster).fit(a)
     from_panel = clone(forecaster).fit(panel.loc[["a"]])
@@ -47,9 +60,29 @@ def test_panel_list_and_single_series_forecast_alike(forecaster):
     assert from_panel.score(panel.loc[["a"]]) == single.score(a)
 
 
+def test_each_series_is_scaled_by_its_own_statistics():
+    # b is a in other units: standardised, the network sees the same series,
+    # so b's forecast is a's in b's units.
+    a = _series(1, 40, "2000-01")[["y"]]
+    b = a * 1000.0 + 5.0
+    panel = pd.concat({"a": a, "b": b}, names=["id", "month"])
+    model = GRUForecaster(window=6, horizon=2, hidden_size=8, max_epochs=2,
+                          random_state=0).fit(panel)
+    forecast = model.forecast(panel)
+    np.testing.assert_allclose(forecast.loc["b"], forecast.loc["a"] * 1000.0 + 5.0,
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.predict(panel.loc[["b"]]),
+                               model.predict(panel.loc[["a"]]) * 1000.0 + 5.0,
+                               rtol=1e-5)
+    # A series it was not fit on is scaled by its own rows.
+    new = pd.concat({"new": a * 2.0 - 3.0}, names=["id", "month"])
+    np.testing.assert_allclose(model.forecast(new).to_numpy(),
+                               forecast.loc["a"].to_numpy() * 2.0 - 3.0, rtol=1e-4)
+
+
 @pytest.mark.parametrize("forecaster", FORECASTERS, ids=repr)
 def test_panel_forecast_of_one_series_ignores_the_others(forecaster):
-    panel = _panel()
+    panel = _panel_for(forecaster)
     model = clone(forecaster).fit(panel)
     changed = panel.copy()
     changed.loc["b", "y"] = changed.loc["b", "y"].to_numpy() * -3.0 + 7.0
