@@ -264,6 +264,16 @@ def _check_split(fold, train, test, horizon, n, previous_origin):
     return origin
 
 
+def _known_future(model, X, test):
+    """``{"X_future": ...}``: the known covariates of the test rows, if any."""
+    known = getattr(model, "_known", None)
+    if not known:
+        return {}
+    if isinstance(X, pd.DataFrame):
+        return {"X_future": X.iloc[test, known]}
+    return {"X_future": np.asarray(X)[test][:, known]}
+
+
 def _rows(data, start, stop):
     if isinstance(data, (pd.Series, pd.DataFrame)):
         return data.iloc[start:stop]
@@ -303,8 +313,9 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         Covariates, as the forecaster takes them (including the target's own
         column when it should see it), aligned with ``y`` row by row. Each fit
         gets ``fit(X[train], y[train])`` and each forecast
-        ``forecast(X[train])``. When None, ``fit(y[train])`` and
-        ``forecast(y[train])``.
+        ``forecast(X[train])``, with ``X_future`` the ``known`` columns of
+        ``X[test]`` for a forecaster fit with known covariates. When None,
+        ``fit(y[train])`` and ``forecast(y[train])``.
     cv : int, cross-validation splitter or iterable, default=5
         - int ``k``: the last ``k`` origins spaced by the horizon, the last
           test part ending the series (``TimeSeriesSplit(k,
@@ -435,7 +446,7 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
                 model.fit(history, history_y)
             fit_time = time.perf_counter() - tic
         tic = time.perf_counter()
-        forecast = model.forecast(history)
+        forecast = model.forecast(history, **_known_future(model, X, test))
         forecast_time = time.perf_counter() - tic
         predicted = np.asarray(forecast, dtype=np.float64)
         if predicted.shape != (horizon,):
@@ -527,7 +538,7 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
                 model.fit(history, history_y)
             fit_time = time.perf_counter() - tic
         tic = time.perf_counter()
-        forecast = model.forecast(history)
+        forecast = model.forecast(history, **_known_future(model, X, test))
         forecast_time = time.perf_counter() - tic
         if not (isinstance(forecast, pd.Series)
                 and isinstance(forecast.index, pd.MultiIndex)):

@@ -27,6 +27,7 @@ from ._metrics import skill_score
 from ._panel import is_panel, split_panel
 from ._time_index import (
     check_regular_index,
+    is_time_index,
     first_label_key,
     index_after,
     next_step_key,
@@ -504,9 +505,144 @@ class ForecasterMixin(RegressorMixin):
         }
 
     def _remember_fitted_params(self):
+        self._known = self._resolve_known()
         self._fitted_params = {
             name: getattr(self, name) for name in self._fit_dependent_params
         }
+
+    def _resolve_known(self):
+        """Positions of the columns named by ``known`` (none without it)."""
+        known = getattr(self, "known", None)
+        if known is None:
+            return []
+        if isinstance(known, (str, Integral)):
+            known = [known]
+        names = getattr(self, "feature_names_in_", None)
+        n_columns = self.n_features_in_
+        positions = []
+        for column in known:
+            matches = [] if names is None else np.flatnonzero(names == column)
+            if len(matches):
+                position = int(matches[0])
+            elif (isinstance(column, Integral) and not isinstance(column, bool)
+                  and 0 <= column < n_columns):
+                position = int(column)
+            else:
+                where = (f"whose columns are {list(names)}" if names is not None
+                         else f"with {n_columns} unnamed column(s): use positions")
+                raise ValueError(
+                    f"known names the columns of X whose future is known, but "
+                    f"{column!r} is not a column of X, {where}. Got "
+                    f"known={self.known!r} instead."
+                )
+            if position in positions:
+                raise ValueError(
+                    f"known names column {column!r} twice. Got known={self.known!r} "
+                    "instead."
+                )
+            if position == self.target_index_:
+                raise ValueError(
+                    f"known names the target column {column!r}, whose future is "
+                    "what the forecaster forecasts, so it cannot be known ahead. "
+                    f"Got known={self.known!r} instead; leave the target out."
+                )
+            positions.append(position)
+        return positions
+
+    def _with_known_leads(self, X, future=None):
+        """``X`` and, per known column, its value ``horizon`` steps later.
+
+        Row ``s`` gains ``X[s + horizon, known]``, so the window of rows
+        before ``t`` carries the known covariates up to step ``t + horizon
+        - 1``: the whole horizon when ``window >= horizon``. ``future``
+        holds the known columns over the ``horizon`` steps after ``X``; where
+        neither gives a value (the last rows, without ``future``), the leads
+        are NaN and so are the forecasts that read them.
+        """
+        known = self._known
+        if not known:
+            return X
+        horizon = self.horizon
+        values = X[:, known]
+        if future is not None:
+            values = np.concatenate([values, future])
+        leads = np.full((len(X), len(known)), np.nan)
+        available = min(len(X), len(values) - horizon)
+        if available > 0:
+            leads[:available] = values[horizon: horizon + available]
+        return np.concatenate([X, leads], axis=1)
+
+    def _check_future(self, X_future, index, name="X_future"):
+        """The known covariates over the horizon, ``(horizon, n_known)`` float64.
+
+        ``index`` is the index of the series forecast (None for arrays);
+        a pandas ``X_future`` must be labelled with the steps after it.
+        """
+        known = self._known
+        horizon = self.horizon
+        if not known:
+            if X_future is not None:
+                raise ValueError(
+                    f"{name} holds the future of the covariates named by known, "
+                    f"but {type(self).__name__} has none (known="
+                    f"{getattr(self, 'known', None)!r}). Got {name} instead; "
+                    "leave it out, or name the known columns and fit again."
+                )
+            return None
+        names = getattr(self, "feature_names_in_", None)
+        labels = [names[j] if names is not None else j for j in known]
+        if X_future is None:
+            raise ValueError(
+                f"{type(self).__name__} reads the known covariates {labels} over "
+                f"the forecast steps, so forecast needs {name}: their values for "
+                f"the next horizon={horizon} steps. Got {name}=None instead."
+            )
+        if isinstance(X_future, pd.Series):
+            X_future = X_future.to_frame()
+        if isinstance(X_future, pd.DataFrame):
+            columns = list(X_future.columns)
+            missing = [c for c in labels if c not in columns]
+            extra = [c for c in columns if c not in labels]
+            if missing or extra:
+                raise ValueError(
+                    f"{name} must have exactly the known columns {labels}. Got "
+                    f"columns {columns} instead"
+                    + (f"; missing {missing}" if missing else "")
+                    + (f"; not known {extra}" if extra else "") + "."
+                )
+            future_index = X_future.index
+            values = X_future[labels].to_numpy(dtype=np.float64)
+        else:
+            future_index = None
+            values = np.asarray(X_future, dtype=np.float64)
+            if values.ndim == 1 and len(known) == 1:
+                values = values[:, np.newaxis]
+            if values.ndim != 2 or values.shape[1] != len(known):
+                raise ValueError(
+                    f"{name} must be of shape (horizon, n_known) = ({horizon}, "
+                    f"{len(known)}), one column per known covariate {labels}. "
+                    f"Got shape {values.shape} instead."
+                )
+        if len(values) != horizon:
+            raise ValueError(
+                f"{name} must hold the known covariates for the next "
+                f"horizon={horizon} steps. Got {len(values)} row(s) instead."
+            )
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"{name} must hold finite values: the known covariates are "
+                f"inputs. Got NaN or infinite values instead."
+            )
+        expected = index_after(index, horizon) if index is not None else None
+        if (expected is not None and future_index is not None
+                and is_time_index(future_index)
+                and not future_index.equals(expected)):
+            raise ValueError(
+                f"{name} must cover the {horizon} steps after X, "
+                f"{list(expected.astype(str))}. Got {name} indexed "
+                f"{list(future_index.astype(str))} instead."
+            )
+        return values
 
     def _check_fitted_params(self):
         """Raise unless the parameters that shape the forecasts are as fit."""
@@ -552,9 +688,10 @@ class ForecasterMixin(RegressorMixin):
             return np.concatenate([tail, data.X]), len(tail)
         return data.X, 0
 
-    def _forecasts(self, data, rows, series=None):
+    def _forecasts(self, data, rows, series=None, future=None):
         """Forecasts of ``y[t] ... y[t+horizon-1]`` from the rows before each t."""
         X, offset = self._history(data, series)
+        X = self._with_known_leads(X, future)
         hook_rows = np.asarray(rows) + offset - 1
         Y = np.full((len(hook_rows), self.horizon), self._end(series)["empty"])
         has_history = hook_rows >= 0
@@ -631,7 +768,7 @@ class ForecasterMixin(RegressorMixin):
         Y, _ = self._forecasts(data, np.arange(data.X.shape[0]), series)
         return Y[:, 0] if self.horizon == 1 else Y
 
-    def forecast(self, X):
+    def forecast(self, X, X_future=None):
         """Forecast the ``horizon`` steps after the end of the series.
 
         The forecast a row after the last would get from ``predict``,
@@ -646,6 +783,14 @@ class ForecasterMixin(RegressorMixin):
             of the training target at every step (``predict``'s row 0). Or a
             panel (a pandas object with a (series id, time) ``MultiIndex``,
             or a list of series): every series is forecast.
+        X_future : array-like or pandas DataFrame of shape (horizon, n_known), \
+                default=None
+            The values of the ``known`` covariates over the ``horizon`` steps
+            to forecast, for forecasters fit with ``known`` columns (and only
+            for them). A DataFrame has exactly the known columns and, when
+            ``X`` has a time index, is labelled with the steps after it. For
+            a panel, a panel of them: the same ids with ``horizon`` rows each
+            (MultiIndex), or a list with one per series.
 
         Returns
         -------
@@ -665,14 +810,43 @@ class ForecasterMixin(RegressorMixin):
         name = names[target] if names is not None and target is not None else None
         if is_panel(X):
             panel, pieces = self._panel_series(X)
+            futures = self._panel_futures(panel, X_future)
             return panel.forecasts(
-                [self._forecast_series(data, series, name)
-                 for data, series in pieces], name=name)
-        return self._forecast_series(validate_series(self, X, reset=False),
-                                     None, name)
+                [self._forecast_series(data, series, name, future)
+                 for (data, series), future in zip(pieces, futures)], name=name)
+        data = validate_series(self, X, reset=False)
+        return self._forecast_series(
+            data, None, name, self._check_future(X_future, data.index))
 
-    def _forecast_series(self, data, series, name):
-        Y, _ = self._forecasts(data, [data.X.shape[0]], series)
+    def _panel_futures(self, panel, X_future):
+        """Per series of ``panel``, its checked known covariates (or None)."""
+        if X_future is None or not self._known:
+            return [self._check_future(X_future, None)] * len(panel)
+        if not is_panel(X_future):
+            raise ValueError(
+                "X is a panel, so X_future must be a panel of the known "
+                "covariates too: a pandas object indexed by (series id, time) "
+                "with horizon rows per series, or a list with one per series. "
+                f"Got {type(X_future).__name__} instead."
+            )
+        future = split_panel(X_future, name="X_future")
+        by_id = dict(zip(future.ids, future.X))
+        missing = [i for i in panel.ids if i not in by_id]
+        if missing or len(future.ids) != len(panel.ids):
+            raise ValueError(
+                "X_future must hold the known covariates of every series of X, "
+                f"and only those. Missing {missing[:5]}; got series "
+                f"{future.ids[:5]}{'...' if len(future.ids) > 5 else ''} instead."
+            )
+        return [
+            self._check_future(by_id[i], piece.index
+                               if isinstance(piece, (pd.Series, pd.DataFrame))
+                               else None, name=f"X_future of series {i!r}")
+            for i, piece in zip(panel.ids, panel.X)
+        ]
+
+    def _forecast_series(self, data, series, name, future=None):
+        Y, _ = self._forecasts(data, [data.X.shape[0]], series, future)
         future = index_after(data.index, self.horizon)
         if future is None:
             return Y[0]
