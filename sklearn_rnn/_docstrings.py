@@ -235,6 +235,13 @@ _FORECASTER_NOTES = """
     the last row, labelled when ``X`` has a date, period or integer index.
     Changing ``horizon``, ``window``, ``strategy``, ``target`` or the
     network's shape after ``fit`` needs a new ``fit``.
+
+    ``X`` may also be a panel of many series (a pandas object with a (series
+    id, time) ``MultiIndex``, or a list of series): one network is trained
+    on the windows of every series (no window crosses two), each series
+    standardised by its own training statistics, and ``predict``,
+    ``forecast`` and ``score`` answer in the panel's layout; see
+    :doc:`/panels`.
 """
 
 

@@ -115,9 +115,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         Parameters
         ----------
         X : array-like or pandas object of shape (n_timesteps,) or \
-(n_timesteps, n_channels)
+(n_timesteps, n_channels), or a panel
             The series, rows being consecutive equally spaced time steps in
-            time order.
+            time order; or a panel of such series (a pandas object with a
+            (series id, time) ``MultiIndex``, or a list of series), which
+            train one network together.
         y : array-like of shape (n_timesteps,), default=None
             The series to forecast, aligned with the rows of ``X``. By default
             the column of ``X`` named by ``target``.

@@ -148,11 +148,15 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
             The series, rows being consecutive equally spaced time steps, at
-            least ``horizon + 1`` of them.
+            least ``horizon + 1`` of them; or a panel of such series (a
+            pandas object with a (series id, time) ``MultiIndex``, or a list
+            of series), each forecast from its own past.
         y : array-like of shape (n_timesteps,), default=None
             The series to forecast; by default the column ``target`` of ``X``.
+            For a panel, aligned with its rows (a list for a list of series).
 
         Returns
         -------

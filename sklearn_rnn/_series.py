@@ -348,6 +348,12 @@ class ForecasterMixin(RegressorMixin):
     the end of the training series is the history of the first rows, for
     ``predict``, ``forecast`` and ``score`` alike.
 
+    **Panels.** ``X`` may also be a panel of many series: a pandas object
+    with a (series id, time) ``MultiIndex`` or a list of single series (see
+    :mod:`sklearn_rnn._panel`). ``predict``, ``forecast`` and ``score`` cut
+    it into its series, forecast each from its own rows (and its own
+    training end, by series id) and answer in the panel's layout.
+
     Put it left of :class:`~sklearn.base.BaseEstimator`:
     ``class MyForecaster(ForecasterMixin, BaseEstimator)``. It is a
     :class:`~sklearn.base.RegressorMixin` whose ``y`` is optional, so
@@ -374,7 +380,11 @@ class ForecasterMixin(RegressorMixin):
       checks that there are at least ``horizon + 1`` rows. ``data.X``,
       ``data.y`` are float64 arrays that may share memory with the user's
       data (never write to them); the training rows are ``0 .. n - horizon -
-      1`` and their targets are ``future_targets(data.y, horizon)``.
+      1`` and their targets are ``future_targets(data.y, horizon)``. A
+      forecaster that fits panels calls ``pieces =
+      self._validate_fit_panel(X, y)`` instead: a list of SeriesData, one
+      per series (one for a single series), whose ends and means it keeps
+      by series id.
     - ``_forecast_rows(self, X, rows)``, the hook: ``X`` is the validated
       float64 array ``(n_timesteps, n_channels)`` holding all history;
       ``rows`` a non-empty increasing int ndarray of unique row positions in
@@ -382,7 +392,14 @@ class ForecasterMixin(RegressorMixin):
       in the target's units, row ``i`` forecasting steps ``rows[i]+1 ...
       rows[i]+horizon`` from ``X[:rows[i]+1]`` only (the last ``window`` of
       those rows, or fewer near the start). The mixin asks for row ``t - 1``
-      to answer ``predict(X)[t]``.
+      to answer ``predict(X)[t]``. Forecasters with per-series state (their
+      scaling) override ``_forecast_series_rows(X, rows, series)`` instead,
+      ``series`` being the position of the series in the fitted panel (None
+      for a single series or one not seen in fit).
+    - Optionally a ``known`` parameter (column names or positions of ``X``
+      whose future is known ahead): the hook's ``X`` then has, after the
+      columns of ``X``, each known column ``horizon`` steps ahead (see
+      ``_with_known_leads``), and ``forecast`` takes ``X_future``.
 
     Notes
     -----
