@@ -57,7 +57,10 @@ class PanelSplit(BaseCrossValidator):
     one that ends before it has no test rows. The time points are those of
     the panel's second index level (integers, dates or periods), compared as
     values, so series of different lengths and start dates line up in
-    calendar time.
+    calendar time. A forecaster needs ``horizon + 1`` training rows in every
+    series it is fit on, so a series that starts just before a cut-off makes
+    that fold's ``fit`` fail with an error naming it: start the folds later
+    (``test_size``, ``n_splits``) or leave such series out.
 
     Examples
     --------
