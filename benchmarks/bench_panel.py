@@ -139,6 +139,9 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs):
             local = {k: GRUForecaster(**params).fit(s).forecast(s)
                      for k, s in train.items()}
             record("GRU per series", scores(local), cpu_time() - tic)
+            print(f"  cut {cut}, seed {seed}: "
+                  + ", ".join(f"{name} {np.mean(entry['mase']):.3f}"
+                              for name, entry in results.items()), flush=True)
     n_fits = {name: len(cutoffs) * (len(seeds) if "GRU" in name else 1)
               for name in results}
     return {name: {"mase": float(np.mean(entry["mase"])),
@@ -146,19 +149,20 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs):
             for name, entry in results.items()}
 
 
-def part_global(quick):
-    seeds = SEEDS[:1] if quick else SEEDS
+def part_global(quick, seeds, data=("macrodata", "m1")):
+    seeds = seeds[:1] if quick else seeds
     epochs = 3 if quick else 100
-    macro = load_macrodata()
-    m1 = load_m1_yearly()
-    if quick:
-        m1 = dict(list(m1.items())[:12])
-    tables = {
-        "macrodata (12 series, H=8, 3 origins)": evaluate_global(
-            macro, 8, [24, 16, 8] if not quick else [8], 24, 4, seeds, epochs),
-        f"M1 yearly ({len(m1)} series, H=6, last 6 held out)": evaluate_global(
-            m1, 6, [6], 8, 1, seeds, epochs),
-    }
+    tables = {}
+    if "macrodata" in data:
+        tables["macrodata (12 series, H=8, 3 origins)"] = evaluate_global(
+            load_macrodata(), 8, [24, 16, 8] if not quick else [8], 24, 4, seeds,
+            epochs)
+    if "m1" in data:
+        m1 = load_m1_yearly()
+        if quick:
+            m1 = dict(list(m1.items())[:12])
+        tables[f"M1 yearly ({len(m1)} series, H=6, last 6 held out)"] = (
+            evaluate_global(m1, 6, [6], 8, 1, seeds, epochs))
     for title, table in tables.items():
         print(f"\n{title}: mean MASE over series and origins; CPU s per fit "
               "(all series)")
@@ -170,7 +174,7 @@ def part_global(quick):
 
 # --- known covariates -----------------------------------------------------
 
-def part_covariates(quick):
+def part_covariates(quick, seeds):
     from sktime.datasets import load_uschange
 
     y, X = load_uschange()
@@ -180,7 +184,7 @@ def part_covariates(quick):
     horizon = 4
     n = len(frame)
     origins = range(n - horizon - (3 if quick else 10) + 1, n - horizon + 1)
-    seeds = SEEDS[:1] if quick else SEEDS
+    seeds = seeds[:1] if quick else seeds
     epochs = 3 if quick else 100
     variants = {
         "known future": dict(columns=["Consumption", *covariates],
@@ -210,6 +214,7 @@ def part_covariates(quick):
                 mases.append(mase(actual, forecast,
                                   history["Consumption"].to_numpy()))
         results[name] = {"mae": float(np.mean(maes)), "mase": float(np.mean(mases))}
+        print(f"  {name}: MASE {results[name]['mase']:.3f}", flush=True)
     naive = []
     for origin in origins:
         history = frame["Consumption"].iloc[:origin].to_numpy()
@@ -260,7 +265,7 @@ def scale_child(n_series, n_steps, batch_size):
     }))
 
 
-def part_scale(quick):
+def part_scale(quick, seeds=None):
     sizes = [250, 500, 1000] if quick else [1250, 2500, 5000, 10000]
     rows = []
     for n_series in sizes:
@@ -287,6 +292,10 @@ def main(argv=None):
     parser.add_argument("--part", choices=["global", "covariates", "scale"],
                         action="append")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--data", choices=["macrodata", "m1"], action="append",
+                        help="the global part's data sets (default both)")
+    parser.add_argument("--seeds", type=int, default=len(SEEDS),
+                        help="seeds of each recurrent model (default 3)")
     parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_child:
@@ -295,8 +304,12 @@ def main(argv=None):
     torch.set_num_threads(1)
     parts = args.part or ["global", "covariates", "scale"]
     for part in parts:
-        {"global": part_global, "covariates": part_covariates,
-         "scale": part_scale}[part](args.quick)
+        if part == "global":
+            part_global(args.quick, SEEDS[:args.seeds],
+                        args.data or ("macrodata", "m1"))
+        else:
+            {"covariates": part_covariates,
+             "scale": part_scale}[part](args.quick, SEEDS[:args.seeds])
 
 
 if __name__ == "__main__":

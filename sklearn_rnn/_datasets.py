@@ -50,29 +50,35 @@ class PaddedSeries:
 
     Parameters
     ----------
-    values : ndarray of shape (n, ...)
-        The rows of the series (cast to float32); of every series one after
-        the other when ``sizes`` is given.
+    values : ndarray of shape (n, ...), or iterable of ndarray
+        The rows of the series (cast to float32): one array, holding every
+        series one after the other when ``sizes`` is given, or one array per
+        series (any iterable, e.g. a generator that scales each series as it
+        is stored, so no scaled copy of the whole panel is ever made).
     window : int
     fill : float, default=0.0
         The value of the padding rows (NaN for targets: unknown).
     sizes : sequence of int, default=None
-        The number of rows of each series in ``values``; None is one series.
+        The number of rows of each series; None is one series (``values``
+        an array).
     """
 
     def __init__(self, values, window, fill=0.0, sizes=None):
-        sizes = np.array([len(values)] if sizes is None else sizes, dtype=np.int64)
+        if sizes is None:
+            sizes = [len(values)]
+        if isinstance(values, np.ndarray):
+            values = np.split(values, np.cumsum(sizes)[:-1])
+        sizes = np.asarray(sizes, dtype=np.int64)
         pad = window - 1
         ends = np.cumsum(sizes)
         self.starts = torch.as_tensor(ends - sizes + pad * np.arange(len(sizes)))
-        padded = np.full((len(values) + pad * len(sizes), *values.shape[1:]), fill,
-                         np.float32)
-        if len(sizes) == 1:
-            padded[pad:] = values
-        else:
-            # Each series moves down by the padding of the series before it.
-            shift = np.repeat(pad * np.arange(1, len(sizes) + 1), sizes)
-            padded[np.arange(len(values)) + shift] = values
+        padded = None
+        for k, part in enumerate(values):
+            if padded is None:
+                padded = np.full((int(ends[-1]) + pad * len(sizes), *part.shape[1:]),
+                                 fill, np.float32)
+            first = int(self.starts[k]) + pad
+            padded[first: first + sizes[k]] = part
         self.padded = torch.from_numpy(padded)
         self.window = window
 
