@@ -222,11 +222,22 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             module = copy.deepcopy(module)
             module.load_state_dict(state)
         module.eval()
+        device = self.net_.device
+        total = count = 0.0
+        # Block by block, weighted by each block's known target values: the
+        # mean loss over every row, without gathering every window (and the
+        # network's states on all of them) at once.
         with torch.no_grad():
-            Xb, y = valid.batch(torch.arange(len(valid)))
-            device = self.net_.device
-            Xb = {key: value.to(device) for key, value in Xb.items()}
-            return float(self.net_.criterion_(module(**Xb), y.to(device)))
+            for start in range(0, len(valid), PREDICT_ROWS):
+                index = torch.arange(start, min(start + PREDICT_ROWS, len(valid)))
+                Xb, y = valid.batch(index)
+                Xb = {key: value.to(device) for key, value in Xb.items()}
+                known = float((~torch.isnan(y)).sum())
+                if known:
+                    loss = self.net_.criterion_(module(**Xb), y.to(device))
+                    total += float(loss) * known
+                    count += known
+        return total / count if count else float("nan")
 
     def _batches(self, n_rows):
         return math.ceil(n_rows / self.batch_size)
