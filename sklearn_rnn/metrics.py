@@ -23,12 +23,24 @@ array has no index to tell, so a test fold starts from an empty history.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._intervals import (
+    interval_coverage,
+    interval_score,
+    interval_scorer,
+    make_interval_scorer,
+    mean_interval_width,
+)
 from ._metrics import mean_absolute_scaled_error, skill_score
 from ._series import make_forecast_scorer, skill_scorer
 
 __all__ = [
+    "interval_coverage",
+    "interval_score",
+    "interval_scorer",
     "make_forecast_scorer",
+    "make_interval_scorer",
     "mean_absolute_scaled_error",
+    "mean_interval_width",
     "skill_score",
     "skill_scorer",
 ]
