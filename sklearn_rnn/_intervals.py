@@ -361,14 +361,14 @@ def interval_score(y_true, lower, upper, *, coverage):
     >>> interval_score([1.0, 4.0], [0.0, 1.0], [2.0, 3.0], coverage=0.8)
     7.0
     """
-    (coverage,), scalar = check_coverage(coverage)
+    coverages, scalar = check_coverage(coverage)
     if not scalar:
         raise TypeError(
             "coverage must be one float in (0, 1) for interval_score. Got a "
             "list instead; score each coverage apart."
         )
     y_true, lower, upper = _check_bounds(y_true, lower, upper)
-    alpha = 1.0 - coverage
+    alpha = 1.0 - coverages[0]
     below = np.maximum(lower - y_true, 0.0)
     above = np.maximum(y_true - upper, 0.0)
     return float(np.mean((upper - lower) + 2.0 / alpha * (below + above)))
@@ -420,12 +420,13 @@ def make_interval_scorer(metric, *, coverage=0.9, greater_is_better=False,
     >>> bool(np.all(np.abs(scores["test_coverage"] - 0.9) < 0.06))
     True
     """
-    (coverage,), scalar = check_coverage(coverage)
+    coverages, scalar = check_coverage(coverage)
     if not scalar:
         raise TypeError(
             "coverage must be one float in (0, 1) for a scorer. Got a list "
             "instead; make one scorer per coverage."
         )
+    coverage = coverages[0]
     if "coverage" in inspect.signature(metric).parameters:
         kwargs = {"coverage": coverage, **kwargs}
     sign = 1.0 if greater_is_better else -1.0
