@@ -113,13 +113,14 @@ def models(args):
         return cls(**params)
 
     available = {
-        "naive": lambda h: ours(forecaster(NaiveForecaster, h)),
-        "snaive": lambda h: ours(forecaster(NaiveForecaster, h, strategy="seasonal",
-                                            sp=12 if h == 12 else 1)),
-        "gru": lambda h: ours(forecaster(GRUForecaster, h)),
-        "convgru": lambda h: ours(forecaster(ConvGRUForecaster, h)),
-        "sktime": lambda h: sktime_naive,
-        "ets": lambda h: statsmodels_ets,
+        "naive": lambda h, sp: ours(forecaster(NaiveForecaster, h)),
+        # The seasonal naive is the naive one without a season (the Nile).
+        "snaive": lambda h, sp: sp > 1 and ours(forecaster(
+            NaiveForecaster, h, strategy="seasonal", sp=sp)),
+        "gru": lambda h, sp: ours(forecaster(GRUForecaster, h)),
+        "convgru": lambda h, sp: ours(forecaster(ConvGRUForecaster, h)),
+        "sktime": lambda h, sp: sktime_naive,
+        "ets": lambda h, sp: statsmodels_ets,
     }
     labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal", "gru": "GRUForecaster",
               "convgru": "ConvGRUForecaster", "sktime": "sktime Naive",
@@ -157,6 +158,9 @@ def main(argv=None):
         y, horizon, sp = data[series_name]
         points = origins(len(y), horizon)
         for label, make in models(args):
+            model = make(horizon, sp)
+            if not model:
+                continue
             start = time.perf_counter()
             hits = {c: [] for c in COVERAGES}
             widths = {c: [] for c in COVERAGES}
@@ -164,7 +168,7 @@ def main(argv=None):
             for origin in points:
                 train = y.iloc[: origin + 1]
                 truth = y.iloc[origin + 1: origin + 1 + horizon].to_numpy()
-                bounds = make(horizon)(train, horizon, sp)
+                bounds = model(train, horizon, sp)
                 for c, (lower, upper) in bounds.items():
                     hits[c].append(interval_coverage(truth, lower, upper))
                     widths[c].append(np.mean(upper - lower))
