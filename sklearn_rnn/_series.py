@@ -655,9 +655,13 @@ class ForecasterMixin(RegressorMixin):
         self._check_fitted_params()
         residuals = getattr(self, "calibration_residuals_", None)
         if residuals is None:
+            hint = (" Fit with early_stopping=True: the errors on the "
+                    "validation tail are kept." if "early_stopping" in
+                    self.get_params() else "")
             raise AttributeError(
                 f"{type(self).__name__} keeps no out-of-sample residuals "
-                "(calibration_residuals_), which intervals are calibrated on."
+                "(calibration_residuals_ is None or missing), which its "
+                f"intervals are calibrated on.{hint}"
             )
         return conformal_margins(residuals, coverages,
                                  estimator_name=type(self).__name__)
