@@ -18,9 +18,10 @@ EnbPI refits a bootstrap ensemble (one network fit per bootstrap replica)
 whose block resamples are not consecutive time steps, which a forecaster's
 ``X`` must be. Here every horizon step has its own residuals (errors grow
 with the step) and the residuals come from the fit the forecaster does
-anyway. MAPIE's split conformal regressor, applied to a fitted forecaster with
-``horizon=1`` on held-out rows, computes the same quantile; the package does
-not require MAPIE.
+anyway. On residuals too few to scale, the margin equals that of MAPIE's
+``SplitConformalRegressor(prefit=True)`` conformalized on the same rows
+(checked with MAPIE 1.6.0 on a ``horizon=1`` forecaster, at 80% and 90%);
+the package does not require MAPIE.
 
 References
 ----------
@@ -141,8 +142,9 @@ def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
     rows. Errors that grow or shrink over time (a series whose level and
     swings grow, a calmer recent past) thus widen or narrow the interval;
     with exchangeable ratios the coverage holds in finite samples. A step
-    with too few residuals for that (fewer than ``SCALE_ROWS + h`` plus what
-    the coverage needs) falls back to unscaled errors, plain split conformal.
+    with too few residuals for that (fewer than ``2 * SCALE_ROWS + h``, step
+    ``h`` counting from 0) falls back to unscaled errors, plain split
+    conformal.
 
     Parameters
     ----------
@@ -183,7 +185,10 @@ def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
     for step in range(horizon):
         errors = np.abs(residuals[:, step])
         errors = errors[np.isfinite(errors)]
-        if len(errors) >= SCALE_ROWS + step + needed:
+        # Scaled errors start SCALE_ROWS + step rows in: scale them only when
+        # that leaves at least SCALE_ROWS of them (and what the coverage
+        # needs), so that their quantile is not that of a handful.
+        if len(errors) - SCALE_ROWS - step >= max(needed, SCALE_ROWS):
             rows, scales, end_scale = _error_scales(errors, lag=step + 1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 # 0 / 0: an exact forecast where errors were 0 stays exact.
