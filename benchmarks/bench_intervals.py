@@ -11,7 +11,8 @@ steps: the empirical coverage (target: within 5 points of nominal), the mean
 width and the mean interval (Winkler) score, lower is better.
 
 Models: our forecasters at defaults (``horizon`` set; conformal intervals
-from their out-of-sample residuals; ``snaive`` adds the seasonal naive), sktime's ``NaiveForecaster()``
+from their out-of-sample residuals; ``snaive`` adds the seasonal naive),
+sktime's ``NaiveForecaster()``
 (``predict_interval``, normal random-walk errors) and statsmodels' ETS
 (additive errors, damped additive trend, additive season for the monthly
 series; its analytic intervals).
@@ -122,8 +123,8 @@ def models(args):
         "sktime": lambda h, sp: sktime_naive,
         "ets": lambda h, sp: statsmodels_ets,
     }
-    labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal", "gru": "GRUForecaster",
-              "convgru": "ConvGRUForecaster", "sktime": "sktime Naive",
+    labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal",
+              "gru": "GRUForecaster", "convgru": "ConvGRUForecaster", "sktime": "sktime Naive",
               "ets": "statsmodels ETS"}
     for key in args.models.split(","):
         yield labels[key], available[key]
