@@ -66,7 +66,7 @@ print(f"mean interval score of the 80% intervals: {np.mean(scores):.0f}")
 # The coverage is a long-run average. Over a dozen overlapping origins of one
 # series it moves by several points with the choice of origins (their
 # futures share most of their months): 24 consecutive origins over the last
-# two years give 61% at 80% nominal (and 89% at 95%).
+# two years give 61% at 80% nominal (and 88.5% at 95%).
 # ``benchmarks/bench_intervals.py`` measures it on three series beside
 # sktime's and statsmodels' intervals.
 
