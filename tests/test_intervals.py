@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from sklearn_rnn import NaiveForecaster
 from sklearn_rnn._intervals import SCALE_ROWS, check_coverage, conformal_margins
+from sklearn_rnn._series import ForecasterMixin
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import (
     interval_coverage,
@@ -236,3 +238,36 @@ def test_interval_scorer_in_a_grid_search():
     assert np.all(search.cv_results_["mean_test_score"] < 0)
     with pytest.raises(TypeError, match="needs a forecaster"):
         interval_scorer(object(), y)
+
+
+class ResidualForecaster(ForecasterMixin, BaseEstimator):
+    """Forecasts the last value and keeps the residuals it is given."""
+
+    def __init__(self, *, residuals=None, horizon=2, window=None, target=0):
+        self.residuals = residuals
+        self.horizon = horizon
+        self.window = window
+        self.target = target
+
+    def fit(self, X, y=None):
+        self._validate_fit_series(X, y)
+        self.calibration_residuals_ = self.residuals
+        return self
+
+    def _forecast_rows(self, X, rows):
+        return np.repeat(X[rows, :1], self.horizon, axis=1)
+
+
+def test_any_forecaster_with_residuals_gets_intervals():
+    # One mechanism: the mixin turns any forecaster's residuals into intervals.
+    residuals = np.c_[np.arange(1.0, 20.0), 2 * np.arange(1.0, 20.0)]
+    y = random_walk(30)
+    model = ResidualForecaster(residuals=residuals).fit(y)
+    frame = model.forecast(y, coverage=0.9)
+    # 19 residuals, too few to scale: the 18th smallest of each step.
+    np.testing.assert_array_equal(frame["upper"] - frame["forecast"], [18.0, 36.0])
+    bounds = model.predict_interval(y, coverage=0.9)
+    np.testing.assert_allclose(bounds[..., 1] - model.predict(y), [[18.0, 36.0]] * 30)
+    with pytest.raises(AttributeError, match="calibration_residuals_ is None or "
+                                             r"missing\), which its intervals"):
+        ResidualForecaster().fit(y).forecast(y, coverage=0.9)
