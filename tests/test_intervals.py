@@ -271,3 +271,14 @@ def test_any_forecaster_with_residuals_gets_intervals():
     with pytest.raises(AttributeError, match="calibration_residuals_ is None or "
                                              r"missing\), which its intervals"):
         ResidualForecaster().fit(y).forecast(y, coverage=0.9)
+
+
+def test_intervals_survive_save_and_load(tmp_path):
+    from sklearn_rnn import load, save
+
+    y = random_walk(100)
+    model = NaiveForecaster(horizon=2).fit(y)
+    save(model, tmp_path / "naive.skrnn")
+    loaded = load(tmp_path / "naive.skrnn")
+    np.testing.assert_array_equal(loaded.predict_interval(y, coverage=[0.8, 0.9]),
+                                  model.predict_interval(y, coverage=[0.8, 0.9]))
