@@ -19,6 +19,11 @@ With :class:`~sklearn.model_selection.TimeSeriesSplit` on a pandas series,
 each test fold continues its training fold, so its first rows are forecast
 from the end of the training fold: true out-of-sample forecasts. A NumPy
 array has no index to tell, so a test fold starts from an empty history.
+
+Intervals: :func:`interval_coverage`, :func:`mean_interval_width` and
+:func:`interval_score` take ``(y_true, lower, upper)``;
+:func:`make_interval_scorer` and :data:`interval_scorer` score a
+forecaster's conformal intervals on the same rows as the scorers above.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
