@@ -671,11 +671,12 @@ class ForecasterMixin(RegressorMixin):
 
         The interval of horizon step ``h`` is ``predict(X)[t, h] +- q_h``,
         ``q_h`` being the split-conformal quantile of the forecaster's
-        out-of-sample absolute errors at step ``h``
-        (``calibration_residuals_``): with ``n`` residuals, the
-        ``ceil((n + 1) * coverage)``-th smallest. The coverage holds, on
-        average over rows, when the future errors are exchangeable with those
-        residuals; no distribution is assumed.
+        out-of-sample errors at step ``h`` (``calibration_residuals_``),
+        each scaled by the size of the errors just before it when there are
+        enough of them: with ``n`` errors, the ``ceil((n + 1) *
+        coverage)``-th smallest. The coverage holds, on average, when the
+        errors to come are exchangeable with those; no distribution is
+        assumed. Every row gets the margins of the end of training.
 
         Parameters
         ----------

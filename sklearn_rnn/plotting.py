@@ -81,7 +81,7 @@ def _interval_columns(values):
                 )
             lower = values[column].to_numpy(np.float64)
             high = values[upper].to_numpy(np.float64)
-            name = f"{float(suffix[1:]):.0%}" if suffix else "interval"
+            name = f"{100 * float(suffix[1:]):g}%" if suffix else "interval"
             bands.append((name, lower, high, np.mean(high - lower)))
     bands.sort(key=lambda band: -band[3])
     return values["forecast"], [band[:3] for band in bands]
