@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from sklearn_rnn import NaiveForecaster
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
 from sklearn_rnn._intervals import SCALE_ROWS, check_coverage, conformal_margins
 from sklearn_rnn._series import ForecasterMixin
 from sklearn_rnn.datasets import load_airline
@@ -282,3 +282,20 @@ def test_intervals_survive_save_and_load(tmp_path):
     loaded = load(tmp_path / "naive.skrnn")
     np.testing.assert_array_equal(loaded.predict_interval(y, coverage=[0.8, 0.9]),
                                   model.predict_interval(y, coverage=[0.8, 0.9]))
+
+
+@pytest.mark.parametrize("cls", [GRUForecaster, ConvGRUForecaster])
+def test_recurrent_forecasters_give_intervals_from_their_validation_tail(cls):
+    y = load_airline()
+    model = cls(horizon=2, max_epochs=3, random_state=0).fit(y)
+    assert model.calibration_residuals_.shape[1] == 2
+    frame = model.forecast(y, coverage=[0.8, 0.9])
+    assert str(frame.index[0].date()) == "1961-01-01"
+    assert np.all(frame["lower_0.9"] <= frame["lower_0.8"])
+    assert np.all(frame["lower_0.8"] <= frame["forecast"])
+    assert np.all(frame["forecast"] <= frame["upper_0.8"])
+    assert np.all(frame["upper_0.8"] <= frame["upper_0.9"])
+    assert model.predict_interval(y).shape == (len(y), 2, 2)
+    no_tail = cls(horizon=2, max_epochs=1, early_stopping=False).fit(y)
+    with pytest.raises(AttributeError, match="Fit with early_stopping=True"):
+        no_tail.forecast(y, coverage=0.9)
