@@ -34,6 +34,7 @@ from ._time_index import (
 from ._validation import (
     check_no_bool_numbers,
     check_numeric,
+    check_positive_int,
     check_y_length,
     target_position,
 )
@@ -421,15 +422,9 @@ class ForecasterMixin(RegressorMixin):
     def _validate_window_horizon(self, n_timesteps):
         """Check ``window``/``horizon`` and that a fit has a row with known future."""
         window, horizon = self.window, self.horizon
-        if window is not None and window != "auto" and (
-                not isinstance(window, Integral) or window < 1):
-            raise ValueError(
-                f"window must be an int >= 1 or None. Got window={window!r} instead."
-            )
-        if not isinstance(horizon, Integral) or horizon < 1:
-            raise ValueError(
-                f"horizon must be an int >= 1. Got horizon={horizon!r} instead."
-            )
+        if window is not None and window != "auto":
+            check_positive_int(window, "window", "an integer >= 1 or None")
+        check_positive_int(horizon, "horizon")
         if n_timesteps < horizon + 1:
             raise ValueError(
                 f"{type(self).__name__} with horizon={horizon} needs at least "

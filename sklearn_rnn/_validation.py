@@ -182,16 +182,20 @@ def check_ragged_list(X, name="X"):
     )
 
 
-def check_positive_int(value, name):
-    """``value`` as an int, after checking it is an integer >= 1 (not a bool)."""
+def check_positive_int(value, name, expected="an integer >= 1"):
+    """``value`` as an int, after checking it is an integer >= 1 (not a bool).
+
+    ``expected`` words what ``name`` must be in the message ("{name} must be
+    {expected}. Got ... instead."), for callers that say more than the default.
+    """
     # bool is an Integral, but window=True is always a mistake.
     if not isinstance(value, Integral) or isinstance(value, bool):
         raise TypeError(
-            f"{name} must be an integer >= 1. Got {value!r} of type "
+            f"{name} must be {expected}. Got {value!r} of type "
             f"{type(value).__name__} instead."
         )
     if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
+        raise ValueError(f"{name} must be {expected}. Got {name}={value} instead.")
     return int(value)
 
 
