@@ -26,9 +26,18 @@ __all__ = [
     "check_seed",
     "check_sequences",
     "check_y_length",
+    "is_real_dtype",
     "target_position",
     "roll_steps",
 ]
+
+
+def is_real_dtype(dtype):
+    """Whether a NumPy or pandas ``dtype`` holds real numbers (not complex)."""
+    import pandas as pd
+
+    return (pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
 
 
 def check_numeric(X, name="X", strings_hint=(
@@ -51,13 +60,10 @@ def check_numeric(X, name="X", strings_hint=(
     """
     dtypes = getattr(X, "dtypes", None)
     if dtypes is not None and hasattr(X, "columns"):
-        import pandas as pd
-
         bad = {
             str(column): str(dtype)
             for column, dtype in dtypes.items()
-            if not pd.api.types.is_numeric_dtype(dtype)
-            or pd.api.types.is_complex_dtype(dtype)
+            if not is_real_dtype(dtype)
         }
         if bad:
             raise ValueError(
