@@ -21,6 +21,7 @@ from sklearn.base import clone
 from . import metrics as rnn_metrics
 from ._panel import is_panel, split_panel
 from ._splitters import PanelSplit
+from ._validation import check_positive_int
 
 __all__ = ["backtest"]
 
@@ -134,13 +135,7 @@ def _check_forecaster(estimator):
             "and a forecast method, such as NaiveForecaster or GRUForecaster. "
             f"Got {type(estimator).__name__} instead."
         )
-    horizon = params["horizon"]
-    if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
-        raise ValueError(
-            f"The estimator's horizon must be an int >= 1. Got horizon={horizon!r} "
-            "instead."
-        )
-    return int(horizon)
+    return check_positive_int(params["horizon"], "horizon", "an int >= 1")
 
 
 def _refit_every(refit):
@@ -196,11 +191,7 @@ def _check_series(y, X):
 def _splits(cv, n, horizon, y):
     """``(train, test)`` integer arrays, from an int or a splitter."""
     if isinstance(cv, Integral) and not isinstance(cv, (bool, np.bool_)):
-        if cv < 1:
-            raise ValueError(
-                f"cv as an int is the number of forecast origins, >= 1. Got cv={cv} "
-                "instead."
-            )
+        check_positive_int(cv, "cv", "the number of forecast origins, >= 1")
         first = n - cv * horizon
         if first < 1:
             raise ValueError(

@@ -8,6 +8,8 @@ public names are re-exported by :mod:`sklearn_rnn.metrics`.
 
 import numpy as np
 
+from ._validation import check_positive_int
+
 __all__ = ["mean_absolute_scaled_error", "skill_score"]
 
 
@@ -126,8 +128,7 @@ def mean_absolute_scaled_error(y_true, y_pred, *, y_train, sp=1):
         raise ValueError(
             f"y_train must be a 1-D series. Got shape {y_train.shape} instead."
         )
-    if isinstance(sp, bool) or not isinstance(sp, (int, np.integer)) or sp < 1:
-        raise ValueError(f"sp must be an int >= 1. Got sp={sp!r} instead.")
+    check_positive_int(sp, "sp", "an int >= 1")
     if len(y_train) <= sp:
         raise ValueError(
             f"y_train needs more than sp={sp} values to compute the seasonal "

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
+from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
 # get layers with a hand-written backward through time (same parameters).
@@ -300,7 +301,9 @@ class RecurrentNetwork(nn.Module):
         input_size_raw = input_size
         self.embedding = None
         if num_embeddings is not None:
-            self.embedding = nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)
+            self.embedding = nn.Embedding(
+                num_embeddings, embedding_dim, padding_idx=PADDING_ID
+            )
             input_size = embedding_dim
         self.conv = None
         if conv_channels is not None:

@@ -72,6 +72,14 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     target_index_ : int or None
         Position of the column of ``X`` equal to the target; None when ``y``
         was passed to ``fit`` and is not a column of ``X``.
+    calibration_residuals_ : ndarray of shape (n_rows, horizon)
+        The errors ``y_true - forecast`` of the forecasts of the training
+        rows whose whole future is known, leaving out the first rows, whose
+        history is shorter than the strategy needs (``sp`` rows for
+        ``"seasonal"``, ``window`` for ``"mean"`` and ``"drift"``). Every
+        forecast reads only the past, so they are out-of-sample errors:
+        ``predict_interval`` and ``forecast(X, coverage=...)`` are calibrated
+        on them.
 
     See Also
     --------
@@ -172,7 +180,20 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 'strategy="seasonal" repeats the last season, so window must be '
                 f"None or at least sp={self.sp}. Got window={self.window} instead."
             )
-        self._validate_fit_panel(X, y)
+        pieces = self._validate_fit_panel(X, y)
+        # Each row's forecast reads only the past, so its errors over the
+        # training series are out of sample. Rows with less history than the
+        # strategy needs forecast another way (see above) and are left out,
+        # series by series.
+        panel = self._series_ids is not None
+        residuals = [
+            self._score_series(data, k if panel else None, required=not panel)
+            for k, data in enumerate(pieces)
+        ]
+        self.calibration_residuals_ = np.concatenate(
+            [np.empty((0, self.horizon))]
+            + [(part[0] - part[1])[self._min_history():]
+               for part in residuals if part is not None])
         return self
 
     def _history_length(self):
@@ -181,6 +202,11 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         if self.strategy == "seasonal":
             return self.sp
         return self.window
+
+    def _min_history(self):
+        """Rows of history the strategy needs to forecast the way it says."""
+        # window=None means all history; a drift needs two values for a slope.
+        return self._history_length() or (2 if self.strategy == "drift" else 1)
 
     def _forecast_rows(self, X, rows):
         column = self.target_index_

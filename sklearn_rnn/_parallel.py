@@ -34,7 +34,7 @@ from joblib import cpu_count
 def _dask_worker_threads():
     """Threads of the Dask worker running this task, or None outside Dask."""
     # Only a process that imported distributed can be running a Dask task;
-    # importing it here would cost every other process a second.
+    # importing it here would slow the start of every other process.
     if "distributed" not in sys.modules:
         return None
     from distributed import get_worker

@@ -23,6 +23,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._intervals import check_coverage, conformal_margins, interval_frame
 from ._metrics import skill_score
 from ._panel import is_panel, split_panel
 from ._time_index import (
@@ -35,6 +36,7 @@ from ._time_index import (
 from ._validation import (
     check_no_bool_numbers,
     check_numeric,
+    check_positive_int,
     check_y_length,
     target_position,
 )
@@ -400,6 +402,11 @@ class ForecasterMixin(RegressorMixin):
       whose future is known ahead): the hook's ``X`` then has, after the
       columns of ``X``, each known column ``horizon`` steps ahead (see
       ``_with_known_leads``), and ``forecast`` takes ``X_future``.
+    - ``calibration_residuals_``, set in ``fit``: out-of-sample forecast
+      errors ``y_true - forecast``, an array ``(n_rows, horizon)`` in the
+      target's units (NaN where a step has none). ``predict_interval`` and
+      ``forecast(X, coverage=...)`` widen the point forecast of each step by
+      the conformal quantile of that step's residuals.
 
     Notes
     -----
@@ -434,15 +441,9 @@ class ForecasterMixin(RegressorMixin):
     def _validate_window_horizon(self, n_timesteps):
         """Check ``window``/``horizon`` and that a fit has a row with known future."""
         window, horizon = self.window, self.horizon
-        if window is not None and window != "auto" and (
-                not isinstance(window, Integral) or window < 1):
-            raise ValueError(
-                f"window must be an int >= 1 or None. Got window={window!r} instead."
-            )
-        if not isinstance(horizon, Integral) or horizon < 1:
-            raise ValueError(
-                f"horizon must be an int >= 1. Got horizon={horizon!r} instead."
-            )
+        if window is not None and window != "auto":
+            check_positive_int(window, "window", "an integer >= 1 or None")
+        check_positive_int(horizon, "horizon")
         if n_timesteps < horizon + 1:
             raise ValueError(
                 f"{type(self).__name__} with horizon={horizon} needs at least "
@@ -785,7 +786,7 @@ class ForecasterMixin(RegressorMixin):
         Y, _ = self._forecasts(data, np.arange(data.X.shape[0]), series)
         return Y[:, 0] if self.horizon == 1 else Y
 
-    def forecast(self, X, X_future=None):
+    def forecast(self, X, X_future=None, coverage=None):
         """Forecast the ``horizon`` steps after the end of the series.
 
         The forecast a row after the last would get from ``predict``,
@@ -808,19 +809,42 @@ class ForecasterMixin(RegressorMixin):
             ``X`` has a time index, is labelled with the steps after it. For
             a panel, a panel of them: the same ids with ``horizon`` rows each
             (MultiIndex), or a list with one per series.
+        coverage : float in (0, 1), list of such floats, or None, default=None
+            None gives the point forecast. A coverage (0.9 for 90%) gives a
+            DataFrame with the forecast and the bounds of its conformal
+            interval (see :meth:`predict_interval`); one series only.
 
         Returns
         -------
-        forecast : ndarray of shape (horizon,) or (n_series, horizon), or \
-                pandas.Series
-            A Series labelled with the next ``horizon`` time steps when ``X``
-            is a non-empty pandas object with a ``DatetimeIndex`` (its
-            ``freq``, or the frequency :func:`pandas.infer_freq` finds), a
-            ``PeriodIndex`` or an integer index (``RangeIndex`` included);
-            else an ndarray. For a MultiIndex panel, a Series indexed by
-            (series id, time) holding each series' next ``horizon`` steps;
-            for a list of series, an array ``(n_series, horizon)``.
+        forecast : ndarray of shape (horizon,) or (n_series, horizon), \
+                pandas.Series or DataFrame
+            Without ``coverage``: a Series labelled with the next ``horizon``
+            time steps when ``X`` is a non-empty pandas object with a
+            ``DatetimeIndex`` (its ``freq``, or the frequency
+            :func:`pandas.infer_freq` finds), a ``PeriodIndex`` or an integer
+            index (``RangeIndex`` included); else an ndarray. For a
+            MultiIndex panel, a Series indexed by (series id, time) holding
+            each series' next ``horizon`` steps; for a list of series, an
+            array ``(n_series, horizon)``.
+
+            With ``coverage``: a DataFrame with one row per horizon step,
+            indexed by those time steps (by the positions after ``X``
+            otherwise), and columns ``forecast``, ``lower``, ``upper``. A
+            list of coverages gives a pair of columns per coverage,
+            ``lower_0.8``, ``upper_0.8``, ``lower_0.9``, ... (the coverage as
+            written by ``f"{coverage:g}"``).
         """
+        if coverage is not None:
+            if is_panel(X):
+                raise ValueError(
+                    "forecast(X, coverage=...) gives the intervals of one "
+                    "series; for a panel, forecast each series, e.g. "
+                    "X.xs(series_id). Got a panel instead."
+                )
+            coverages, scalar = check_coverage(coverage)
+            margins = self._interval_margins(coverages)
+            return interval_frame(self.forecast(X, X_future), margins, coverages,
+                                  scalar, X)
         self._check_fitted_params()
         names = getattr(self, "feature_names_in_", None)
         target = self.target_index_
@@ -954,6 +978,76 @@ class ForecasterMixin(RegressorMixin):
         """
         Y_true, Y_pred, Y_naive, _ = self._score_arrays(X, y)
         return skill_score(Y_true, Y_pred, Y_naive)
+
+    def _interval_margins(self, coverages):
+        """Conformal half-widths ``(len(coverages), horizon)`` from the residuals."""
+        self._check_fitted_params()
+        residuals = getattr(self, "calibration_residuals_", None)
+        if residuals is None:
+            hint = (" Fit with early_stopping=True: the errors on the "
+                    "validation tail are kept." if "early_stopping" in
+                    self.get_params() else "")
+            raise AttributeError(
+                f"{type(self).__name__} keeps no out-of-sample residuals "
+                "(calibration_residuals_ is None or missing), which its "
+                f"intervals are calibrated on.{hint}"
+            )
+        return conformal_margins(residuals, coverages,
+                                 estimator_name=type(self).__name__)
+
+    def predict_interval(self, X, coverage=0.9):
+        """Conformal interval of every row's forecast, aligned like ``predict``.
+
+        The interval of horizon step ``h`` is ``predict(X)[t, h] +- q_h``,
+        ``q_h`` being the split-conformal quantile of the forecaster's
+        out-of-sample errors at step ``h`` (``calibration_residuals_``),
+        each scaled by the size of the errors just before it when there are
+        enough of them: with ``n`` errors, the ``ceil((n + 1) *
+        coverage)``-th smallest. The coverage holds, on average, when the
+        errors to come are exchangeable with those; no distribution is
+        assumed. Every row gets the margins of the end of training.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            The series, with the columns seen in ``fit``, rows in time order.
+        coverage : float in (0, 1) or list of such floats, default=0.9
+            The probability that the interval holds the value that happens.
+
+        Returns
+        -------
+        bounds : ndarray of shape (n_timesteps, horizon, 2)
+            ``bounds[t, h] = (lower, upper)`` of the forecast ``predict(X)[t,
+            h]``. As in ``predict``, the horizon axis is dropped when
+            ``horizon == 1``, giving ``(n_timesteps, 2)``. A list of
+            coverages adds a last axis, one entry per coverage:
+            ``(n_timesteps, horizon, 2, n_coverages)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnn import NaiveForecaster
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.normal(size=200).cumsum()
+        >>> model = NaiveForecaster(horizon=2).fit(y[:150])
+        >>> bounds = model.predict_interval(y, coverage=0.9)
+        >>> bounds.shape
+        (200, 2, 2)
+        >>> point = model.predict(y)
+        >>> bool(np.all((bounds[..., 0] <= point) & (point <= bounds[..., 1])))
+        True
+        >>> model.forecast(y, coverage=[0.8, 0.9]).columns.tolist()
+        ['forecast', 'lower_0.8', 'upper_0.8', 'lower_0.9', 'upper_0.9']
+        """
+        coverages, scalar = check_coverage(coverage)
+        margins = self._interval_margins(coverages)
+        point = np.reshape(self.predict(X), (-1, self.horizon))
+        lower = point[:, :, np.newaxis] - margins.T
+        upper = point[:, :, np.newaxis] + margins.T
+        bounds = np.stack([lower, upper], axis=2)
+        if scalar:
+            bounds = bounds[..., 0]
+        return bounds[:, 0] if self.horizon == 1 else bounds
 
 
 def _same_value(old, new):

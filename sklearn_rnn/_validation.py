@@ -26,9 +26,18 @@ __all__ = [
     "check_seed",
     "check_sequences",
     "check_y_length",
+    "is_real_dtype",
     "target_position",
     "roll_steps",
 ]
+
+
+def is_real_dtype(dtype):
+    """Whether a NumPy or pandas ``dtype`` holds real numbers (not complex)."""
+    import pandas as pd
+
+    return (pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
 
 
 def check_numeric(X, name="X", strings_hint=(
@@ -51,13 +60,10 @@ def check_numeric(X, name="X", strings_hint=(
     """
     dtypes = getattr(X, "dtypes", None)
     if dtypes is not None and hasattr(X, "columns"):
-        import pandas as pd
-
         bad = {
             str(column): str(dtype)
             for column, dtype in dtypes.items()
-            if not pd.api.types.is_numeric_dtype(dtype)
-            or pd.api.types.is_complex_dtype(dtype)
+            if not is_real_dtype(dtype)
         }
         if bad:
             raise ValueError(
@@ -182,16 +188,20 @@ def check_ragged_list(X, name="X"):
     )
 
 
-def check_positive_int(value, name):
-    """``value`` as an int, after checking it is an integer >= 1 (not a bool)."""
+def check_positive_int(value, name, expected="an integer >= 1"):
+    """``value`` as an int, after checking it is an integer >= 1 (not a bool).
+
+    ``expected`` words what ``name`` must be in the message ("{name} must be
+    {expected}. Got ... instead."), for callers that say more than the default.
+    """
     # bool is an Integral, but window=True is always a mistake.
     if not isinstance(value, Integral) or isinstance(value, bool):
         raise TypeError(
-            f"{name} must be an integer >= 1. Got {value!r} of type "
+            f"{name} must be {expected}. Got {value!r} of type "
             f"{type(value).__name__} instead."
         )
     if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
+        raise ValueError(f"{name} must be {expected}. Got {name}={value} instead.")
     return int(value)
 
 

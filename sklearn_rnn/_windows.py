@@ -31,8 +31,9 @@ from ._validation import (
     check_no_nan,
     check_not_1d,
     check_numeric,
-    target_position,
     check_positive_int,
+    is_real_dtype,
+    target_position,
 )
 
 __all__ = ["make_windows", "SlidingWindows", "RepeatVector", "ToSequences"]
@@ -43,14 +44,7 @@ def _as_numeric_array(series):
     if hasattr(series, "dtypes") and hasattr(series, "to_numpy"):
         # pandas: a Series has one dtype, a DataFrame one per column.
         dtypes = list(series.dtypes) if series.ndim == 2 else [series.dtype]
-        import pandas as pd
-
-        bad = [
-            dtype
-            for dtype in dtypes
-            if not pd.api.types.is_numeric_dtype(dtype)
-            or pd.api.types.is_complex_dtype(dtype)
-        ]
+        bad = [dtype for dtype in dtypes if not is_real_dtype(dtype)]
         if bad:
             raise TypeError(
                 "series must hold numeric values. Got a pandas object with "
