@@ -9,6 +9,7 @@ the output transform.
 
 import copy
 import functools
+import math
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -49,6 +50,9 @@ _OPTIMIZERS = {
 _FUSED = {"adam", "adamw", "sgd"}
 
 PREDICT_BATCH_SIZE = 4096
+# max_epochs="auto" trains for about this many optimizer steps: enough for a
+# few dozen sequences (a handful of batches an epoch), a cap on large data.
+AUTO_STEPS = 1000
 
 
 def _clip_grad_norm(grads, max_norm, norm_type):
@@ -175,9 +179,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
+        "lr_schedule": [StrOptions({"cosine", "plateau", "onecycle"}), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -256,7 +261,20 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
         return self.device
 
-    def _callbacks(self):
+    def _train_batches(self, n_samples):
+        """Training batches per epoch for a dataset of ``n_samples``."""
+        if self.early_stopping:
+            n_samples -= (math.ceil(self.validation_fraction * n_samples)
+                          + self._validation_gap())
+        return max(1, math.ceil(n_samples / self.batch_size))
+
+    def _resolve_epochs(self, n_samples):
+        """``max_epochs``, with ``"auto"`` giving about ``AUTO_STEPS`` steps."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        return math.ceil(AUTO_STEPS / self._train_batches(n_samples))
+
+    def _callbacks(self, max_epochs, n_samples):
         callbacks = [
             ("grad_norm", GradientNorm(gradient_clip_value=self.clip_grad_norm)),
             # Before early stopping, which ends training by raising in its
@@ -271,7 +289,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )))
         if self.lr_schedule == "cosine":
             callbacks.append(("lr_schedule", LRScheduler(
-                policy="CosineAnnealingLR", T_max=self.max_epochs)))
+                policy="CosineAnnealingLR", T_max=max_epochs)))
+        elif self.lr_schedule == "onecycle":
+            total = max_epochs * self._train_batches(n_samples)
+            callbacks.append(("lr_schedule", LRScheduler(
+                policy=torch.optim.lr_scheduler.LambdaLR, step_every="batch",
+                lr_lambda=functools.partial(one_cycle, total_steps=total))))
         elif self.lr_schedule == "plateau":
             monitor = "valid_loss" if self.early_stopping else "train_loss"
             callbacks.append(("lr_schedule", LRScheduler(
@@ -306,19 +329,25 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=devices), thread_budget():
             torch.manual_seed(seed)
+            max_epochs = self._resolve_epochs(len(dataset))
             if reuse:
                 net = self.net_
                 # The current lr applies, so that lowering it after a
                 # DivergenceWarning takes effect (skorch updates the
                 # optimizer in place, keeping its state).
-                net.set_params(lr=self.lr, max_epochs=self.max_epochs)
+                net.set_params(lr=self.lr, max_epochs=max_epochs)
+                if self.lr_schedule == "onecycle":
+                    net.set_params(callbacks__lr_schedule__lr_lambda=(
+                        functools.partial(one_cycle, total_steps=max_epochs
+                                          * self._train_batches(len(dataset)))))
             else:
                 module_kwargs = {
                     "input_size": input_size, "output_size": output_size,
                     "head": head, **self._module_params(), **module_params,
                 }
                 net = self._build_net(RecurrentNetwork(**module_kwargs),
-                                      criterion, device, seed)
+                                      criterion, device, seed, max_epochs,
+                                      len(dataset))
             guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")
             try:
                 net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)
@@ -347,8 +376,18 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self._warn_faults(guard)
         return self
 
-    def _build_net(self, module, criterion, device, seed):
-        """The skorch net, not initialised, that trains ``module``."""
+    def _build_net(self, module, criterion, device, seed, max_epochs=None,
+                   n_samples=None):
+        """The skorch net, not initialised, that trains ``module``.
+
+        ``max_epochs`` and ``n_samples`` (the training set's size) set the
+        budget and the schedule; a net rebuilt without data (loading a saved
+        model) counts one batch an epoch until its next fit.
+        """
+        if n_samples is None:
+            n_samples = self.batch_size
+        if max_epochs is None:
+            max_epochs = self._resolve_epochs(n_samples)
         return _NeuralNet(
             module=module,
             criterion=criterion,
@@ -356,7 +395,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             optimizer__weight_decay=self.weight_decay,
             **({"optimizer__fused": True} if self.optimizer in _FUSED else {}),
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             iterator_train=BatchIterator,
             iterator_train__shuffle=True,
@@ -366,7 +405,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 TailSplit(self.validation_fraction, self._validation_gap())
                 if self.early_stopping else None
             ),
-            callbacks=self._callbacks(),
+            callbacks=self._callbacks(max_epochs, n_samples),
             # Replaces skorch's PrintLog: silent at 0, compact at 1.
             callbacks__print_log=progress_callback(self.verbose),
             device=device,
@@ -455,6 +494,21 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if isinstance(net, NeuralNet) and not getattr(net, "initialized_", True):
             restore_net(net)
         super().__setstate__(state)
+
+
+def one_cycle(step, total_steps):
+    """Learning-rate factor at optimizer ``step`` of a one-cycle schedule.
+
+    A cosine warm-up from 1/25 of the rate to all of it over the first 30%
+    of ``total_steps``, then a cosine decay to nearly zero (Smith & Topin,
+    2019): the warm-up steadies the first steps of a fresh network, the
+    decay settles it in a minimum. Steps past the end keep the last factor.
+    """
+    warmup = max(1, round(0.3 * total_steps))
+    if step < warmup:
+        return 0.04 + 0.96 * (1 - math.cos(math.pi * step / warmup)) / 2
+    done = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+    return 1e-4 + (1 - 1e-4) * (1 + math.cos(math.pi * done)) / 2
 
 
 def _unfitted_on_error(fit):
