@@ -10,7 +10,7 @@ _NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default="{cell}"
         Recurrent cell. Every estimator accepts every cell, so a grid search
         can compare them.
 
-    hidden_size : int, default=32
+    hidden_size : int, default={hidden_size}
         Units in each recurrent layer.
 
     num_layers : int, default=1
@@ -40,7 +40,52 @@ _SEQUENCE = """bidirectional : bool, default=False
         then hold non-negative whole numbers, one per step); None never does.
         Token ids are not standardised; id 0 at the start or end of a sequence
         is padding, and ids larger than any seen in ``fit`` are read as the
-        unknown id 1."""
+        unknown id 1.
+
+    conv_channels : int or None, default=32
+        Channels of the convolutional front end: ``conv_layers`` blocks of
+        ``Conv1d -> BatchNorm -> ReLU -> MaxPool`` over time that extract
+        local patterns and shorten long sequences before the recurrent cell,
+        whose memory is short (the FCN/LSTM-FCN recipe). None feeds the
+        steps to the cell directly. Padding never reaches the network: each
+        sequence's length shrinks with the stride and the pooling (at least
+        one step is left), and batch statistics come from real steps only.
+
+    conv_layers : int, default=3
+        Convolution blocks of the front end.
+
+    kernel_size : int, default=7
+        Time steps each convolution output sees (centred on its step).
+
+    stride : int, default=1
+        Step between convolution outputs; above 1 it shortens every
+        sequence ``stride``-fold in each block. Per-step targets (``y``
+        with a time axis) need 1.
+
+    pool_size : int or "auto", default="auto"
+        Max-pooling factor after each block. ``"auto"`` picks, from the
+        longest training sequence, the smallest factor that brings it to at
+        most 64 steps at the cell, and pools only in the blocks it is still
+        longer than that when it reaches them: sequences of at most 64 steps
+        are not pooled. An int pools in every block (1: never). Per-step
+        targets are never pooled.
+
+    pooling : {{"last", "mean", "max", "meanmax", "attention"}}, \
+default="meanmax"
+        How the cell's outputs become one vector per sequence (per-sequence
+        targets): ``"last"`` the final state (the classic sequence-to-vector
+        reading), ``"mean"`` or ``"max"`` over every real step, ``"meanmax"``
+        both side by side, ``"attention"`` a mean weighted by a learned score
+        of each step. Padding steps are left out of all of them.
+
+    normalize : {{"standard"}} or None, default="standard"
+        ``"standard"`` standardises each sequence by its own mean and
+        standard deviation (per feature, over its real steps), so the
+        network compares shapes at one scale; the mean and the log standard
+        deviation it took out (standardised with training statistics) join
+        the readout, so level and spread still count. None standardises
+        every sequence with the training statistics instead. Token ids are
+        never scaled."""
 
 _TRAINING = """clip_grad_norm : float or None, default=1.0
         Clip the gradient's global L2 norm to this value each step; None
@@ -61,15 +106,21 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
     weight_decay : float, default=0.0
         L2 penalty (decoupled for ``"adamw"``).
 
-    lr_schedule : {{"cosine", "plateau"}} or None, default=None
-        ``"cosine"`` anneals the learning rate to zero over ``max_epochs``;
-        ``"plateau"`` halves it when the monitored loss stops improving.
+    lr_schedule : {{"onecycle", "cosine", "plateau"}} or None, \
+default={lr_schedule}
+        ``"onecycle"`` warms the learning rate up from ``lr / 25`` to ``lr``
+        over the first 30% of the optimizer steps and anneals it to nearly
+        zero over the rest (cosine curves, updated every step);
+        ``"cosine"`` anneals it to zero over ``max_epochs``; ``"plateau"``
+        halves it when the monitored loss stops improving; None keeps it.
 
     batch_size : int, default={batch_size}
         Samples per mini-batch.
 
-    max_epochs : int, default={max_epochs}
-        Passes over the training data.
+    max_epochs : int or "auto", default={max_epochs}
+        Passes over the training data. ``"auto"`` trains for about 1,000
+        optimizer steps, as many epochs as that takes: small data sets (a
+        few batches an epoch) get enough steps, large ones a capped cost.
 
     early_stopping : bool, default=False
         Stop when the validation loss has not improved for ``patience``
@@ -128,10 +179,11 @@ def fill_doc(**defaults):
     """Class decorator substituting the shared blocks into ``__doc__``."""
 
     def decorate(cls):
+        values = {"hidden_size": "32", "lr_schedule": "None", **defaults}
         blocks = {
-            "network": _NETWORK.format(**defaults),
-            "sequence": _SEQUENCE,
-            "training": _TRAINING.format(**defaults),
+            "network": _NETWORK.format(**values),
+            "sequence": _SEQUENCE.format(**values),
+            "training": _TRAINING.format(**values),
             "fitted": _FITTED,
         }
         doc = cls.__doc__

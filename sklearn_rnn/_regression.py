@@ -13,7 +13,8 @@ from ._validation import check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
-@fill_doc(cell="rnn", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc(cell="rnn", lr="0.005", batch_size="32", max_epochs='"auto"',
+           lr_schedule='"onecycle"', hidden_size="64")
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent network regressor for sequences.
 
@@ -81,7 +82,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     def __init__(self, *, cell="rnn", hidden_size=64, num_layers=1, dropout=0.0,
                  bidirectional=False, embedding_dim="auto", layer_norm=False,
-                 nonlinearity="tanh", conv_channels=64, conv_layers=3,
+                 nonlinearity="tanh", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
                  normalize="standard",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,

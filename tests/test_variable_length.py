@@ -89,6 +89,60 @@ def test_prediction_does_not_depend_on_padding(cell, bidirectional, layer_norm,
         assert np.isnan(out[~real]).all()
 
 
+FRONT_ENDS = {
+    "pooled": {"pool_size": 2, "kernel_size": 3},
+    "strided": {"stride": 2, "kernel_size": 4, "pool_size": 3},
+    "no front end": {"conv_channels": None},
+}
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "meanmax", "attention"])
+@pytest.mark.parametrize("front_end", list(FRONT_ENDS))
+@pytest.mark.parametrize("normalize", ["standard", None])
+def test_front_end_and_readout_do_not_depend_on_padding(pooling, front_end,
+                                                        normalize):
+    # Lengths from 1 to 30 steps under a front end that pools and strides:
+    # lengths shrink, sequences shorter than a pooling window keep a step,
+    # and batch statistics (in training) exclude padding. Two epochs, so
+    # the batch norm's running statistics have moved off their start.
+    params = {**TINY, "max_epochs": 2, "pooling": pooling, "normalize": normalize,
+              "batch_size": 4, **FRONT_ENDS[front_end]}
+    rng = np.random.default_rng(0)
+    X = _sequences(16, rng, low=1, high=30)
+    y = np.array([seq[:, 0].mean() > 0 for seq in X])
+    estimator = LSTMClassifier(**params).fit(X, y)
+    test = _sequences(5, np.random.default_rng(1), low=1, high=30)
+    alone = np.concatenate([estimator.predict_proba([seq]) for seq in test])
+    assert_allclose(estimator.predict_proba(test), alone, atol=ATOL)
+    padded = np.stack([_pad(seq, i, 35 - i - len(seq)) for i, seq in enumerate(test)])
+    assert_allclose(estimator.predict_proba(padded), alone, atol=ATOL)
+
+
+def test_training_does_not_depend_on_padding():
+    # The masked batch norm computes training statistics over real steps,
+    # so fitting on sequences padded differently gives the same network.
+    rng = np.random.default_rng(0)
+    X = _sequences(12, rng, low=3, high=20)
+    y = np.array([seq[:, 0].mean() > 0 for seq in X])
+    params = {**TINY, "max_epochs": 3, "pool_size": 2, "kernel_size": 3}
+    listed = LSTMClassifier(**params).fit(X, y)
+    padded = np.stack([_pad(seq, 2, 25 - len(seq)) for seq in X])
+    stacked = LSTMClassifier(**params).fit(padded, y)
+    assert_allclose(listed.predict_proba(X), stacked.predict_proba(X), atol=ATOL)
+
+
+def test_pool_size_auto_brings_long_sequences_to_at_most_64_steps():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in (10, 300, 1000)]
+    clf = LSTMClassifier(**TINY).fit(X, [0, 1, 0])
+    front_end = clf.net_.module_.conv
+    steps = front_end.output_lengths(torch.tensor([1000, 300, 64, 10, 1]))
+    assert steps[0] <= 64 < 1000 // 8 and steps[-1] == 1
+    # Short training data is not pooled at all.
+    short = LSTMClassifier(**TINY).fit(X[:1] * 2, [0, 1])
+    assert short.net_.module_.conv.pool_sizes == (1, 1, 1)
+
+
 @pytest.mark.parametrize("layer_norm", [False, True])
 def test_every_step_list_targets_match_padded_array_targets(layer_norm):
     rng = np.random.default_rng(0)
