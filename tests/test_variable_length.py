@@ -16,6 +16,7 @@ from sklearn.preprocessing import FunctionTransformer
 import sklearn_rnn._base
 from sklearn_rnn import LSTMClassifier, RNNRegressor, SlidingWindows
 from sklearn_rnn._data import SequenceDataset
+from sklearn_rnn._modules import ConvFrontEnd
 
 TINY = {"hidden_size": 8, "max_epochs": 1, "random_state": 0}
 N_FEATURES = 2
@@ -118,17 +119,23 @@ def test_front_end_and_readout_do_not_depend_on_padding(pooling, front_end,
     assert_allclose(estimator.predict_proba(padded), alone, atol=ATOL)
 
 
-def test_training_does_not_depend_on_padding():
-    # The masked batch norm computes training statistics over real steps,
-    # so fitting on sequences padded differently gives the same network.
-    rng = np.random.default_rng(0)
-    X = _sequences(12, rng, low=3, high=20)
-    y = np.array([seq[:, 0].mean() > 0 for seq in X])
-    params = {**TINY, "max_epochs": 3, "pool_size": 2, "kernel_size": 3}
-    listed = LSTMClassifier(**params).fit(X, y)
-    padded = np.stack([_pad(seq, 2, 25 - len(seq)) for seq in X])
-    stacked = LSTMClassifier(**params).fit(padded, y)
-    assert_allclose(listed.predict_proba(X), stacked.predict_proba(X), atol=ATOL)
+@pytest.mark.parametrize("causal", [False, True])
+def test_front_end_in_training_ignores_extra_padding(causal):
+    # Batch-norm statistics in training come from real steps only: more
+    # padding in the batch changes no real step's output.
+    torch.manual_seed(0)
+    front_end = ConvFrontEnd(2, 4, kernel_size=3, stride=2, num_layers=2,
+                             norm=True, pool_size=2, causal=causal).train()
+    X = torch.randn(3, 40, 2)
+    lengths = torch.tensor([40, 25, 1])
+    X[torch.arange(40)[None, :] >= lengths[:, None]] = 0
+    out, out_lengths = front_end(X, lengths)
+    more = torch.cat([X, torch.zeros(3, 13, 2)], dim=1)
+    out_more, more_lengths = front_end(more, lengths)
+    assert out_lengths.tolist() == more_lengths.tolist() == [3, 2, 1]
+    for i, n in enumerate(out_lengths.tolist()):
+        assert_allclose(out_more[i, :n].detach(), out[i, :n].detach(), atol=ATOL)
+        assert (out_more[i, n:] == 0).all()
 
 
 def test_pool_size_auto_brings_long_sequences_to_at_most_64_steps():
