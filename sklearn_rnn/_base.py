@@ -446,11 +446,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     # -- prediction --------------------------------------------------------
 
-    def _forward(self, dataset):
+    def _forward(self, dataset, dtype=None):
         """Network outputs for every sample of ``dataset``, as a numpy array."""
-        return self._forward_batches(BatchIterator(dataset, PREDICT_BATCH_SIZE))
+        return self._forward_batches(BatchIterator(dataset, PREDICT_BATCH_SIZE),
+                                     dtype)
 
-    def _forward_batches(self, batches):
+    def _forward_batches(self, batches, dtype=None):
         """Network outputs for an iterable of ``(X_batch, y_batch)``, stacked.
 
         Runs the module directly under ``inference_mode``, skipping skorch's
@@ -464,10 +465,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         device = self.net_.device
         if module.training:  # eval() walks every submodule: 30 us a call
             module.eval()
+        if dtype is not None:  # a copy computing in dtype; inputs follow
+            module = copy.deepcopy(module).to(dtype)
         outputs = []
         with torch.inference_mode(), thread_budget():
             for Xb, _ in batches:
-                Xb = {key: value.to(device) for key, value in Xb.items()}
+                Xb = {key: value.to(device, dtype if dtype is not None
+                                    and value.is_floating_point() else None)
+                      for key, value in Xb.items()}
                 outputs.append(module(**Xb).float().cpu())
         if len(outputs) == 1:
             return outputs[0].numpy()

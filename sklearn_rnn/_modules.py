@@ -215,6 +215,21 @@ class _MaskedBatchNorm(nn.BatchNorm1d):
         return x.new_zeros(x.shape).index_put((real,), out)
 
 
+def _convolve(conv, x):
+    """``conv`` applied to ``(batch, time, channels)``, as a product of windows.
+
+    The same arithmetic as ``conv`` (no padding of its own), computed as one
+    matrix product of each output step's window with the kernel. Unlike
+    torch's ``Conv1d`` on CPU, whose blocking depends on the batch size, each
+    output then comes out the same whatever else is in the batch, so a
+    sequence's prediction does not depend on the sequences predicted with it.
+    """
+    windows = x.unfold(1, conv.kernel_size[0], conv.stride[0])  # (B, T', C, k)
+    windows = windows.reshape(*windows.shape[:2], -1)
+    return nn.functional.linear(windows, conv.weight.reshape(conv.out_channels, -1),
+                                conv.bias)
+
+
 class ConvFrontEnd(nn.Module):
     """Blocks of 1-D convolution, batch norm, ReLU and max-pooling over time.
 
@@ -285,13 +300,12 @@ class ConvFrontEnd(nn.Module):
         k, s = self.kernel_size, self.stride
         for i, (conv, p) in enumerate(zip(self.convs, self.pool_sizes)):
             n_steps = x.shape[1]
-            z = x.transpose(1, 2)
             if self.causal:
                 # The strided grid ends on the last step.
-                pad = (k - 1 + (1 - n_steps) % s, 0)
+                pad = (0, 0, k - 1 + (1 - n_steps) % s, 0)
             else:
-                pad = ((k - 1) // 2, k // 2)
-            z = conv(nn.functional.pad(z, pad)).transpose(1, 2)
+                pad = (0, 0, (k - 1) // 2, k // 2)
+            z = _convolve(conv, nn.functional.pad(x, pad))
             real = None
             if lengths is not None:
                 lengths = torch.div(lengths - 1, s, rounding_mode="floor") + 1

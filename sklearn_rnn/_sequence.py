@@ -201,6 +201,18 @@ class BaseSequenceEstimator(BaseRecurrent):
         )
         return dataset, lengths, offsets
 
+    def _forward(self, dataset, dtype=None):
+        """Network outputs for ``dataset``; in float64 on the CPU.
+
+        CPU kernels sum in float32 in an order that depends on the batch
+        size, so a float32 output moves in its last digits with the
+        sequences predicted beside it. Computed in float64 and rounded, a
+        sequence's prediction is the same alone or in any batch.
+        """
+        if dtype is None and torch.device(self.net_.device).type == "cpu":
+            dtype = torch.float64
+        return super()._forward(dataset, dtype)
+
     def _predict_outputs(self, X):
         """Raw network outputs, and how to line every-step ones up with X."""
         check_is_fitted(self, "net_")
