@@ -115,6 +115,25 @@ class GradientNorm(GradientNormClipping):
             net.history.record("grad_norm", self._sum.item() / self._count)
 
 
+class LRSchedule(LRScheduler):
+    """skorch's ``LRScheduler`` that lets go of its scheduler after training.
+
+    The scheduler holds the optimizer, state and all; skorch builds a new
+    one when training begins, so a fitted estimator need not keep it (nor
+    pickle it). A schedule stepped every batch (one-cycle) runs whole in
+    each fit, a ``warm_start`` fit included, from the current ``lr``.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        if self.step_every == "batch":
+            for group in net.optimizer_.param_groups:
+                group.pop("initial_lr", None)
+        super().on_train_begin(net, **kwargs)
+
+    def on_train_end(self, net, **kwargs):
+        self.lr_scheduler_ = None
+
+
 class _NeuralNet(NeuralNet):
     """skorch's ``NeuralNet`` with a leaner training step.
 
@@ -288,16 +307,17 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 sink=echo if self.verbose else _silent,
             )))
         if self.lr_schedule == "cosine":
-            callbacks.append(("lr_schedule", LRScheduler(
+            callbacks.append(("lr_schedule", LRSchedule(
                 policy="CosineAnnealingLR", T_max=max_epochs)))
         elif self.lr_schedule == "onecycle":
             total = max_epochs * self._train_batches(n_samples)
-            callbacks.append(("lr_schedule", LRScheduler(
+            callbacks.append(("lr_schedule", LRSchedule(
                 policy=torch.optim.lr_scheduler.LambdaLR, step_every="batch",
+                last_epoch=-1,
                 lr_lambda=functools.partial(one_cycle, total_steps=total))))
         elif self.lr_schedule == "plateau":
             monitor = "valid_loss" if self.early_stopping else "train_loss"
-            callbacks.append(("lr_schedule", LRScheduler(
+            callbacks.append(("lr_schedule", LRSchedule(
                 policy="ReduceLROnPlateau", monitor=monitor,
                 patience=max(1, self.patience // 2), factor=0.5)))
         for i, callback in enumerate(self.callbacks or []):
@@ -336,10 +356,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 # DivergenceWarning takes effect (skorch updates the
                 # optimizer in place, keeping its state).
                 net.set_params(lr=self.lr, max_epochs=max_epochs)
-                if self.lr_schedule == "onecycle":
-                    net.set_params(callbacks__lr_schedule__lr_lambda=(
-                        functools.partial(one_cycle, total_steps=max_epochs
-                                          * self._train_batches(len(dataset)))))
+                schedule = dict(net.callbacks_).get("lr_schedule")
+                if self.lr_schedule == "onecycle" and schedule is not None:
+                    # Set on the callback itself: set_params would rebuild
+                    # every callback, losing their state.
+                    schedule.lr_lambda = functools.partial(
+                        one_cycle, total_steps=max_epochs
+                        * self._train_batches(len(dataset)))
             else:
                 module_kwargs = {
                     "input_size": input_size, "output_size": output_size,

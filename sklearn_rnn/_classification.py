@@ -19,10 +19,12 @@ from ._sequence import BaseSequenceEstimator
 class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent network classifier for sequences.
 
-    Reads each sequence step by step with a recurrent cell (an LSTM by
-    default) and predicts its class from the final state through a softmax.
-    Labels may be of any type; inputs are standardised with training
-    statistics.
+    Standardises each sequence, summarises it with 1-D convolution blocks
+    that shorten long sequences, reads the result with a recurrent cell (an
+    LSTM by default), pools the cell's outputs over every real step and
+    predicts the class through a softmax. Each stage is a parameter (see
+    the user guide, "Front end, cell and readout"); labels may be of any
+    type.
 
     Parameters
     ----------
@@ -108,7 +110,7 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
                  bidirectional=False, embedding_dim="auto", layer_norm=False,
                  nonlinearity="tanh", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
-                 normalize="standard",
+                 normalize="both",
                  class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,
                  weight_decay=0.0, lr_schedule="onecycle", batch_size=32,
                  max_epochs="auto", early_stopping=False, validation_fraction=0.1,

@@ -78,14 +78,17 @@ default="meanmax"
         both side by side, ``"attention"`` a mean weighted by a learned score
         of each step. Padding steps are left out of all of them.
 
-    normalize : {{"standard"}} or None, default="standard"
+    normalize : {{"both", "standard"}} or None, default="both"
         ``"standard"`` standardises each sequence by its own mean and
         standard deviation (per feature, over its real steps), so the
         network compares shapes at one scale; the mean and the log standard
         deviation it took out (standardised with training statistics) join
-        the readout, so level and spread still count. None standardises
-        every sequence with the training statistics instead. Token ids are
-        never scaled."""
+        the readout. ``"both"`` feeds each feature twice: standardised per
+        sequence as with ``"standard"``, and standardised with the training
+        statistics, so a sequence's shape and its level both count (per
+        sequence alone, a network can overfit shapes where the level
+        decides). None standardises with the training statistics only.
+        Token ids are never scaled."""
 
 _TRAINING = """clip_grad_norm : float or None, default=1.0
         Clip the gradient's global L2 norm to this value each step; None

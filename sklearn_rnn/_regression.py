@@ -18,10 +18,12 @@ from ._sequence import BaseSequenceEstimator
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent network regressor for sequences.
 
-    Reads each sequence step by step with a recurrent cell and predicts one
-    value (or several) per sequence from its final state, or one per step
-    when ``y`` has a time axis. Inputs are standardised with training
-    statistics and targets are scaled inside, so raw units work.
+    Standardises each sequence, summarises it with 1-D convolution blocks
+    that shorten long sequences, reads the result with a recurrent cell and
+    predicts one value (or several) per sequence from the cell's outputs
+    pooled over every real step, or one per step when ``y`` has a time
+    axis. Each stage is a parameter (see the user guide, "Front end, cell
+    and readout"); targets are scaled inside, so raw units work.
 
     Parameters
     ----------
@@ -84,7 +86,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                  bidirectional=False, embedding_dim="auto", layer_norm=False,
                  nonlinearity="tanh", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
-                 normalize="standard",
+                 normalize="both",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule="onecycle", batch_size=32, max_epochs="auto",
                  early_stopping=False, validation_fraction=0.1, patience=10,

@@ -40,7 +40,7 @@ class BaseSequenceEstimator(BaseRecurrent):
         "pool_size": [Interval(Integral, 1, None, closed="left"),
                       StrOptions({"auto"})],
         "pooling": [StrOptions({"last", "mean", "max", "meanmax", "attention"})],
-        "normalize": [StrOptions({"standard"}), None],
+        "normalize": [StrOptions({"standard", "both"}), None],
     }
 
     def _module_params(self):
@@ -141,11 +141,17 @@ class BaseSequenceEstimator(BaseRecurrent):
         X, lengths, offsets = check_sequences(self, X, reset=reset)
         if new_net:
             # The network's input layout is fixed when it is built.
-            self._per_sequence = self.normalize == "standard"
+            self._per_sequence = self.normalize in ("standard", "both")
+            self._both = self.normalize == "both"
         stats = None
+        if reset:
+            self._x_mean, self._x_scale = _masked_moments(X, lengths)
         if self._per_sequence:
             mean, scale = _sequence_moments(X, lengths)
+            X_global = (X - self._x_mean) / self._x_scale
             X = (X - mean[:, None]) / scale[:, None]
+            if self._both:
+                X = np.concatenate([X, X_global], axis=2)
             stats = np.concatenate([mean, np.log(scale)], axis=1)
             if new_net:
                 self._stats_mean, self._stats_scale = _masked_moments(
@@ -155,8 +161,6 @@ class BaseSequenceEstimator(BaseRecurrent):
         else:
             if new_net:
                 self._stats_mean = None
-            if reset:
-                self._x_mean, self._x_scale = _masked_moments(X, lengths)
             X = (X - self._x_mean) / self._x_scale
         X = X.astype(np.float32)
         if lengths is not None:
