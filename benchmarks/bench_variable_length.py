@@ -46,7 +46,7 @@ import sklearn_rnn
 from skorch.callbacks import Callback
 
 from sklearn_rnn import LSTMClassifier, RNNRegressor
-from sklearn_rnn._data import SequenceDataset
+from sklearn_rnn._datasets import SequenceDataset
 
 N_FEATURES = 4
 

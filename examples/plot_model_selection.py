@@ -19,6 +19,7 @@ scikit-learn's model selection applies unchanged:
 # A synthetic series: two seasonal cycles (periods 12 and 40) and noise.
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
@@ -27,8 +28,8 @@ from sklearn_rnn.plotting import plot_cv_results
 
 rng = np.random.default_rng(0)
 t = np.arange(720)
-series = (np.sin(2 * np.pi * t / 12) + 0.6 * np.sin(2 * np.pi * t / 40)
-          + 0.2 * rng.normal(size=t.size))
+series = pd.Series(np.sin(2 * np.pi * t / 12) + 0.6 * np.sin(2 * np.pi * t / 40)
+                   + 0.2 * rng.normal(size=t.size))
 cv = TimeSeriesSplit(n_splits=3)
 
 # %%
@@ -36,7 +37,12 @@ cv = TimeSeriesSplit(n_splits=3)
 # --------------
 # A forecaster's ``score`` is its skill against the naive last-value
 # forecast on the test fold (``1 - MSE / MSE of the naive forecast``), so
-# the search ranks candidates by how much they beat that baseline.
+# the search ranks candidates by how much they beat that baseline. Row ``t``
+# of ``predict`` forecasts ``series[t]`` from the rows before it; as a pandas
+# series, each test fold continues its training fold (its index starts where
+# the training index ends), so its first rows are forecast from the end of
+# the training fold: every test row is a true out-of-sample forecast. With
+# ``horizon=1``, scikit-learn's own scorers (``scoring="r2"``, ...) work too.
 cells = GridSearchCV(
     GRUForecaster(window=24, hidden_size=16, max_epochs=10, random_state=0),
     {"cell": ["rnn", "lstm", "gru"]},
@@ -54,8 +60,8 @@ for cell, score, std in zip(cells.cv_results_["param_cell"],
 # sequence of the last ``window`` values, keeping one row per time step, so
 # a sequence estimator can learn a per-row target: here the next value.
 # Because the window is a parameter of a pipeline step, the search tunes it.
-X = series[:-1].reshape(-1, 1)     # rows: time steps
-y = series[1:]                     # the target of row t is the value at t+1
+X = series.to_numpy()[:-1].reshape(-1, 1)  # rows: time steps
+y = series.to_numpy()[1:]          # the target of row t is the value at t+1
 pipeline = Pipeline([
     ("windows", SlidingWindows(window=12)),
     ("rnn", RNNRegressor(cell="gru", max_epochs=10, random_state=0)),

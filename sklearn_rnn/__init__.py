@@ -6,9 +6,8 @@ from ._naive import NaiveForecaster
 from ._persistence import load, save
 from ._regression import RNNRegressor
 from ._text import TextToSequences
+from ._version import __version__
 from ._windows import RepeatVector, SlidingWindows, ToSequences, make_windows
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "ConvGRUForecaster",

@@ -4,8 +4,9 @@
 cross-validates :class:`~sklearn_rnn.NaiveForecaster` and the recurrent
 forecasters on a series with rolling forecast origins: each fold trains on
 everything before its origin and forecasts the next ``horizon`` steps from
-it, the way a forecast is used. It prints a table of scores and writes a PNG
-of the last fold's forecasts. ``python -m sklearn_rnn --help`` lists the
+it, the way a forecast is used (:func:`sklearn_rnn.model_selection.backtest`
+does each fold). It prints a table of scores and writes a PNG of the last
+fold's forecasts. ``python -m sklearn_rnn --help`` lists the
 options.
 """
 
@@ -19,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 EXIT_USAGE = 2
+# The reference of the skill column.
+NAIVE_LAST = "naive (last value)"
 
 
 class DemoError(Exception):
@@ -176,8 +179,7 @@ def _models(args, epochs):
     common = {"window": args.window, "horizon": args.horizon,
               "max_epochs": epochs, "random_state": args.seed}
     return {
-        "naive (last value)": NaiveForecaster(strategy="last",
-                                              horizon=args.horizon),
+        NAIVE_LAST: NaiveForecaster(strategy="last", horizon=args.horizon),
         f"naive (seasonal, sp={args.sp})": NaiveForecaster(
             strategy="seasonal", sp=args.sp, horizon=args.horizon),
         "GRUForecaster cell=gru": GRUForecaster(cell="gru", **common),
@@ -193,100 +195,99 @@ def _label(index, position):
     return f"row {position}"
 
 
-def cross_validate(series, models, *, horizon, folds, out=None):
-    """Rolling-origin forecasts of every model, with progress on ``out``.
+def _seasonal_mase(sp):
+    """MASE scaled by the lag-``sp`` naive error, lag 1 on too short a history."""
+    from sklearn_rnn.metrics import mean_absolute_scaled_error
+
+    def mase(y_true, y_pred, *, y_train):
+        return mean_absolute_scaled_error(
+            y_true, y_pred, y_train=y_train, sp=sp if len(y_train) > sp else 1)
+
+    return mase
+
+
+def cross_validate(series, models, *, horizon, folds, sp, out=None):
+    """Rolling-origin backtests of every model, with progress on ``out``.
 
     Fold ``k`` trains a clone of each model on ``series[:origin_k]`` and
     forecasts ``series[origin_k : origin_k + horizon]`` with
-    ``forecast(series[:origin_k])``. The origins are ``horizon`` apart and the
-    last test set ends the series, as in
-    :class:`~sklearn.model_selection.TimeSeriesSplit` with
-    ``test_size=horizon``.
+    ``forecast(series[:origin_k])``, through
+    :func:`~sklearn_rnn.model_selection.backtest`. The origins are ``horizon``
+    apart and the last test set ends the series, as with ``backtest(...,
+    cv=folds)``. Each fit is one backtest of one fold, so that progress is
+    printed fit by fit, fold after fold.
 
     Returns
     -------
     results : dict
-        ``results[name]`` holds ``"forecasts"`` (folds, horizon), ``"fit_time"``
-        (seconds, per fold) and ``"last"`` (the last fold's forecast as a
-        Series); ``results["_truth"]`` the true values (folds, horizon),
-        ``results["_train"]`` the training series of each fold.
+        ``results[name]`` is the model's backtest: one row per fold with its
+        ``forecast``, ``actual``, ``fit_time``, ``MAE`` and ``MASE`` (scaled by
+        the lag-``sp`` naive error of the training part).
     """
     from sklearn.base import clone
 
-    from sklearn_rnn._progress import EpochProgress
+    from sklearn_rnn._callbacks import EpochProgress
+    from sklearn_rnn.model_selection import backtest
 
     out = sys.stdout if out is None else out
     live = bool(getattr(out, "isatty", lambda: False)())
     n = len(series)
-    # TimeSeriesSplit(n_splits=folds, test_size=horizon) makes these splits
-    # but refuses a single one.
+    scoring = {"MAE": "MAE", "MASE": _seasonal_mase(sp)}
+    # backtest(..., cv=folds) makes these splits; one at a time here.
     splits = [(np.arange(origin), np.arange(origin, origin + horizon))
               for origin in range(n - folds * horizon, n, horizon)]
-    results = {name: {"forecasts": [], "fit_time": []} for name in models}
-    truth, trains = [], []
+    rows = {name: [] for name in models}
     n_fits = len(splits) * len(models)
     done = 0
     width = len(str(n_fits))
     for fold, (train_rows, test_rows) in enumerate(splits, start=1):
-        train = series.iloc[train_rows]
-        truth.append(series.iloc[test_rows].to_numpy())
-        trains.append(train)
         out.write(
-            f"fold {fold}/{len(splits)}: train on {len(train)} values up to "
+            f"fold {fold}/{len(splits)}: train on {len(train_rows)} values up to "
             f"{_label(series.index, train_rows[-1])}, forecast "
             f"{_label(series.index, test_rows[0])} to "
             f"{_label(series.index, test_rows[-1])}\n")
         for name, model in models.items():
             done += 1
             prefix = f"  [{done:>{width}}/{n_fits}] {name}"
-            model = clone(model)
             recurrent = "max_epochs" in model.get_params()
             if recurrent and live:
-                model.set_params(callbacks=[
+                model = clone(model).set_params(callbacks=[
                     ("progress", EpochProgress(live=True, label=prefix))])
-            start = time.perf_counter()
-            model.fit(train)
-            seconds = time.perf_counter() - start
-            values = np.asarray(model.forecast(train), dtype=np.float64)
-            mae = np.mean(np.abs(values - truth[-1]))
+            row = backtest(model, series, cv=[(train_rows, test_rows)],
+                           scoring=scoring)
             if recurrent and live:
                 # Replace the finished epoch line (cursor up, clear line).
                 out.write("\033[F\033[K")
-            out.write(f"{prefix}: MAE {mae:.4g}, fit {seconds:.1f} s\n")
+            out.write(f"{prefix}: MAE {row['MAE'].iloc[0]:.4g}, "
+                      f"fit {row['fit_time'].iloc[0]:.1f} s\n")
             out.flush()
-            results[name]["forecasts"].append(values)
-            results[name]["fit_time"].append(seconds)
-            results[name]["last"] = pd.Series(values, index=series.index[test_rows])
-    results["_truth"] = np.array(truth)
-    results["_train"] = trains
-    return results
+            rows[name].append(row)
+    return {name: pd.concat(frames, ignore_index=True).rename_axis("fold")
+            for name, frames in rows.items()}
 
 
-def score_table(results, *, sp):
+def score_table(results):
     """One row of scores per model, pooled over folds, as a DataFrame."""
-    from sklearn_rnn.metrics import mean_absolute_scaled_error, skill_score
+    from sklearn_rnn.metrics import skill_score
 
-    truth, trains = results["_truth"], results["_train"]
-    naive_last = np.array([np.full(truth.shape[1], train.iloc[-1])
-                           for train in trains])
+    def stacked(result, column):
+        return np.array([np.asarray(values) for values in result[column]])
+
+    first = next(iter(results.values()))
+    truth = stacked(first, "actual")
+    naive_last = stacked(results[NAIVE_LAST], "forecast")
     seasonal = next(name for name in results if name.startswith("naive (seasonal"))
+    naive_seasonal = stacked(results[seasonal], "forecast")
     rows = {}
     for name, result in results.items():
-        if name.startswith("_"):
-            continue
-        forecasts = np.array(result["forecasts"])
+        forecasts = stacked(result, "forecast")
         rows[name] = {
             "skill": skill_score(truth, forecasts, naive_last),
-            "skill vs seasonal": skill_score(
-                truth, forecasts, np.array(results[seasonal]["forecasts"])),
-            "MAE": float(np.mean(np.abs(truth - forecasts))),
-            "MASE": float(np.mean([
-                mean_absolute_scaled_error(
-                    t, f, y_train=train.to_numpy(),
-                    sp=sp if len(train) > sp else 1)
-                for t, f, train in zip(truth, forecasts, trains)
-            ])),
-            "fit s": float(np.sum(result["fit_time"])),
+            "skill vs seasonal": skill_score(truth, forecasts, naive_seasonal),
+            # Every fold has horizon steps: the mean over folds is the pooled MAE.
+            "MAE": float(result["MAE"].mean()),
+            "MASE": float(result["MASE"].mean()),
+            "fit s": float(result["fit_time"].sum()),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -321,15 +322,16 @@ def save_plot(series, results, path, *, horizon):
                 '"sklearn-rnn[plot]" to get it).')
     from sklearn_rnn.plotting import plot_forecast
 
-    train = results["_train"][-1]
-    last = {name: result["last"] for name, result in results.items()
-            if not name.startswith("_") and name != "naive (last value)"}
-    truth = series.iloc[len(train): len(train) + horizon]
+    last = {name: result["forecast"].iloc[-1] for name, result in results.items()
+            if name != NAIVE_LAST}
+    n_train = int(next(iter(results.values()))["train_size"].iloc[-1])
+    train = series.iloc[:n_train]
+    truth = series.iloc[n_train: n_train + horizon]
     figure = Figure(figsize=(10, 5), layout="constrained")
     ax = figure.subplots()
     plot_forecast(truth, last, history=train.iloc[-4 * horizon:], ax=ax,
                   title=f"Last fold: {horizon}-step forecasts from "
-                        f"{_label(series.index, len(train) - 1)}")
+                        f"{_label(series.index, n_train - 1)}")
     ax.set_ylabel(str(series.name or "value"))
     figure.savefig(path, dpi=110)
     return None
@@ -377,8 +379,8 @@ def run(args, out=None):
     start = time.perf_counter()
     models = _models(args, epochs)
     results = cross_validate(series, models, horizon=horizon, folds=folds,
-                             out=out)
-    table = score_table(results, sp=args.sp)
+                             sp=args.sp, out=out)
+    table = score_table(results)
     out.write("\n" + format_table(table) + "\n\n")
     out.write(textwrap.fill(
         "skill: 1 - MSE / MSE of the naive last-value forecast (the package's "

@@ -14,8 +14,7 @@ from ._validation import check_labels, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
-@fill_doc(cell="lstm", lr="0.005", batch_size="32", max_epochs='"auto"',
-           lr_schedule='"onecycle"', hidden_size="64")
+@fill_doc
 class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent network classifier for sequences.
 
@@ -107,8 +106,8 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     }
 
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=1, dropout=0.0,
-                 bidirectional=False, embedding_dim="auto", layer_norm=False,
-                 nonlinearity="tanh", conv_channels=32, conv_layers=3,
+                 layer_norm=False, nonlinearity="tanh", bidirectional=False,
+                 embedding_dim="auto", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
                  normalize="both",
                  class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,

@@ -1,37 +1,44 @@
-"""Shared parameter text, substituted into estimator docstrings.
+"""Shared docstring text, substituted into estimator docstrings.
 
-One source for the parameters every recurrent estimator has, so their
-documentation cannot drift apart. Class docstrings write ``{network}``,
-``{training}`` and ``{fitted}`` (and sequence estimators ``{sequence}``)
-where the blocks belong.
+One source for the parameters every recurrent estimator (or every
+forecaster) has, so their documentation cannot drift apart. A class
+docstring writes ``{network}``, ``{training}`` and ``{fitted}`` (sequence
+estimators ``{sequence}``, forecasters ``{forecaster}``,
+``{forecaster_attributes}`` and ``{forecaster_notes}``) where the blocks belong, and :func:`fill_doc` puts
+them in with each parameter's default read from the class's ``__init__``
+signature, so a documented default is always the real one.
 """
 
-_NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default="{cell}"
+import inspect
+
+__all__ = ["fill_doc", "format_default"]
+
+_NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default={cell}
         Recurrent cell. Every estimator accepts every cell, so a grid search
         can compare them.
 
     hidden_size : int, default={hidden_size}
         Units in each recurrent layer.
 
-    num_layers : int, default=1
+    num_layers : int, default={num_layers}
         Stacked recurrent layers.
 
-    dropout : float in [0, 1), default=0.0
+    dropout : float in [0, 1), default={dropout}
         Dropout between stacked layers and before the output layer.
 
-    layer_norm : bool, default=False
+    layer_norm : bool, default={layer_norm}
         Use layer-normalised cells (Ba et al., 2016): each pre-activation is
         normalised, which keeps gradients of long simple-RNN chains in range.
         These cells run as a Python loop over time steps, several times
         slower than the fused cuDNN/oneDNN kernels used otherwise.
 
-    nonlinearity : {{"tanh", "relu"}}, default="tanh"
+    nonlinearity : {{"tanh", "relu"}}, default={nonlinearity}
         Activation of the simple RNN cell (``cell="rnn"`` only)."""
 
-_SEQUENCE = """bidirectional : bool, default=False
+_SEQUENCE = """bidirectional : bool, default={bidirectional}
         Read each sequence in both directions and join the two summaries.
 
-    embedding_dim : int, "auto" or None, default="auto"
+    embedding_dim : int, "auto" or None, default={embedding_dim}
         Size of the embedding that reads token ids (text from
         :class:`~sklearn_rnn.TextToSequences`). ``"auto"`` embeds with 32
         dimensions when ``X`` in ``fit`` is token ids: a list of integer arrays
@@ -42,7 +49,7 @@ _SEQUENCE = """bidirectional : bool, default=False
         is padding, and ids larger than any seen in ``fit`` are read as the
         unknown id 1.
 
-    conv_channels : int or None, default=32
+    conv_channels : int or None, default={conv_channels}
         Channels of the convolutional front end: ``conv_layers`` blocks of
         ``Conv1d -> BatchNorm -> ReLU -> MaxPool`` over time that extract
         local patterns and shorten long sequences before the recurrent cell,
@@ -51,18 +58,18 @@ _SEQUENCE = """bidirectional : bool, default=False
         sequence's length shrinks with the stride and the pooling (at least
         one step is left), and batch statistics come from real steps only.
 
-    conv_layers : int, default=3
+    conv_layers : int, default={conv_layers}
         Convolution blocks of the front end.
 
-    kernel_size : int, default=7
+    kernel_size : int, default={kernel_size}
         Time steps each convolution output sees (centred on its step).
 
-    stride : int, default=1
+    stride : int, default={stride}
         Step between convolution outputs; above 1 it shortens every
         sequence ``stride``-fold in each block. Per-step targets (``y``
         with a time axis) need 1.
 
-    pool_size : int or "auto", default="auto"
+    pool_size : int or "auto", default={pool_size}
         Max-pooling factor after each block. ``"auto"`` picks, from the
         longest training sequence, the smallest factor that brings it to at
         most 64 steps at the cell, and pools only in the blocks it is still
@@ -71,14 +78,14 @@ _SEQUENCE = """bidirectional : bool, default=False
         targets are never pooled.
 
     pooling : {{"last", "mean", "max", "meanmax", "attention"}}, \
-default="meanmax"
+default={pooling}
         How the cell's outputs become one vector per sequence (per-sequence
         targets): ``"last"`` the final state (the classic sequence-to-vector
         reading), ``"mean"`` or ``"max"`` over every real step, ``"meanmax"``
         both side by side, ``"attention"`` a mean weighted by a learned score
         of each step. Padding steps are left out of all of them.
 
-    normalize : {{"both", "standard"}} or None, default="both"
+    normalize : {{"both", "standard"}} or None, default={normalize}
         ``"standard"`` standardises each sequence by its own mean and
         standard deviation (per feature, over its real steps), so the
         network compares shapes at one scale; the mean and the log standard
@@ -90,12 +97,12 @@ default="meanmax"
         decides). None standardises with the training statistics only.
         Token ids are never scaled."""
 
-_TRAINING = """clip_grad_norm : float or None, default=1.0
+_TRAINING = """clip_grad_norm : float or None, default={clip_grad_norm}
         Clip the gradient's global L2 norm to this value each step; None
         turns clipping off. The norm before clipping is recorded in
         ``history_`` either way.
 
-    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default="adam"
+    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default={optimizer}
         Optimizer from ``torch.optim``. Adam, AdamW and SGD run torch's
         fused implementation (``fused=True``: one kernel updates every
         parameter; the same update rule as the default implementation).
@@ -106,16 +113,17 @@ _TRAINING = """clip_grad_norm : float or None, default=1.0
         :class:`~sklearn_rnn.exceptions.DivergenceWarning` (whose
         documentation states the rule).
 
-    weight_decay : float, default=0.0
+    weight_decay : float, default={weight_decay}
         L2 penalty (decoupled for ``"adamw"``).
 
     lr_schedule : {{"onecycle", "cosine", "plateau"}} or None, \
 default={lr_schedule}
         ``"onecycle"`` warms the learning rate up from ``lr / 25`` to ``lr``
         over the first 30% of the optimizer steps and anneals it to nearly
-        zero over the rest (cosine curves, updated every step);
-        ``"cosine"`` anneals it to zero over ``max_epochs``; ``"plateau"``
-        halves it when the monitored loss stops improving; None keeps it.
+        zero over the rest (cosine curves, updated every step; each fit runs
+        a whole cycle); ``"cosine"`` anneals it to zero over ``max_epochs``;
+        ``"plateau"`` halves it when the monitored loss stops improving; None
+        keeps it.
 
     batch_size : int, default={batch_size}
         Samples per mini-batch.
@@ -125,37 +133,37 @@ default={lr_schedule}
         optimizer steps, as many epochs as that takes: small data sets (a
         few batches an epoch) get enough steps, large ones a capped cost.
 
-    early_stopping : bool, default=False
+    early_stopping : bool, default={early_stopping}
         Stop when the validation loss has not improved for ``patience``
         epochs and restore the best weights. The validation set is the
         time-ordered tail of the training data, never a random subset.
 
-    validation_fraction : float in (0, 1), default=0.1
+    validation_fraction : float in (0, 1), default={validation_fraction}
         Fraction of the training data held out as the validation tail when
         ``early_stopping=True``.
 
-    patience : int, default=10
+    patience : int, default={patience}
         Epochs without improvement before early stopping.
 
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance or None, default={random_state}
         Seeds weight initialisation, shuffling and dropout. With an int, two
         fits on CPU give identical predictions. The global torch random
         state is left untouched.
 
-    device : {{"cpu", "cuda", "auto"}}, default="cpu"
+    device : {{"cpu", "cuda", "auto"}}, default={device}
         Where to train and predict. ``"auto"`` takes a CUDA GPU when torch
         sees one.
 
-    verbose : int, default=0
+    verbose : int, default={verbose}
         0 is silent. 1 shows the epoch, losses, gradient norm and time: on
         one line rewritten in place when standard output is a terminal,
         else as plain lines, at most about 20 per fit. 2 prints skorch's
         table, a row per epoch.
 
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+    callbacks : list of skorch callbacks or (name, callback) tuples, default={callbacks}
         Extra skorch callbacks, copied at each ``fit``.
 
-    warm_start : bool, default=False
+    warm_start : bool, default={warm_start}
         Continue training the fitted network on the next ``fit`` instead of
         starting again, with the current ``lr`` and ``max_epochs`` (other
         parameters keep the values the network was built with)."""
@@ -177,22 +185,110 @@ _FITTED = """net_ : skorch.NeuralNet
         interruption, the epoch whose weights were kept (0: the weights the
         fit started with)."""
 
+_FORECASTER = """
+    Parameters
+    ----------
+    window : int, default={window}
+        Steps of history the network sees: row ``t`` of ``predict`` is
+        forecast from rows ``t-window ... t-1`` (fewer near the start of the
+        series).
 
-def fill_doc(**defaults):
-    """Class decorator substituting the shared blocks into ``__doc__``."""
+    horizon : int, default={horizon}
+        Steps forecast: row ``t`` of ``predict`` forecasts ``y[t] ...
+        y[t+horizon-1]``; ``predict`` returns ``(n_timesteps, horizon)``, or
+        ``(n_timesteps,)`` when ``horizon == 1``.
 
-    def decorate(cls):
-        values = {"hidden_size": "32", "lr_schedule": "None", **defaults}
-        blocks = {
-            "network": _NETWORK.format(**values),
-            "sequence": _SEQUENCE.format(**values),
-            "training": _TRAINING.format(**values),
-            "fitted": _FITTED,
-        }
-        doc = cls.__doc__
-        for name, text in blocks.items():
-            doc = doc.replace("{" + name + "}", text)
-        cls.__doc__ = doc
-        return cls
+    strategy : {{"direct", "recursive", "seq2seq"}}, default={strategy}
+        - ``"direct"``: the head emits all ``horizon`` steps at once.
+        - ``"recursive"``: a one-step network fed its own forecasts
+          ``horizon`` times. Needs ``X`` to be the target alone: other
+          columns' future is unknown, and rather than hold them constant
+          silently, ``fit`` raises an error.
+        - ``"seq2seq"``: the network emits the next ``horizon`` values at
+          every step of the window and is trained on the last ``loss_steps``
+          outputs of each window; every target comes from inside the data.
 
-    return decorate
+    loss_steps : int or None, default={loss_steps}
+        With ``strategy="seq2seq"``, how many of the last outputs of each
+        window enter the loss; None means all ``window`` of them.
+
+    normalize : {{"standard", "last"}} or None, default={normalize}
+        Scale each window by its own statistics before the network and undo
+        it after: ``"standard"`` subtracts the window's mean and divides by its
+        standard deviation (per column), ``"last"`` subtracts the last value.
+        When the target is a column of ``X``, its forecast is made in the
+        window's units and scaled back, which lets a network trained on a
+        trending series's past forecast its future at levels it never saw;
+        otherwise only the inputs are normalised. None uses the training
+        statistics only.
+
+    target : int or str, default={target}
+        The column of ``X`` to forecast when ``y`` is omitted: a position, or a
+        name for a DataFrame.
+"""
+
+_FORECASTER_NOTES = """
+    ``X`` is one series: ``(n_timesteps,)`` or ``(n_timesteps, n_channels)``,
+    rows equally spaced and in time order (pandas welcome); the columns are
+    what the network sees, so the target's own past is an input whenever it
+    is a column of ``X``. ``fit`` trains on every row whose whole horizon
+    lies in the data, so no target reaches past the data it was given and a
+    :class:`~sklearn.model_selection.TimeSeriesSplit` fold cannot leak. With
+    ``early_stopping``, the validation rows are the last ones, after a gap of
+    ``horizon`` rows so no target step is shared with training.
+
+    Row ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]`` from
+    the rows before ``t``, so ``predict(X)[t] == forecast(X[:t])``; row 0
+    gets the training mean of the target, unless ``X`` is a pandas object
+    whose index continues the training series (then the training end is its
+    history). ``score`` is the skill against the naive last-value forecast,
+    ``1 - MSE(model) / MSE(naive)``; positive means better than naive.
+    ``forecast(X)`` returns the out-of-sample forecast of the steps after
+    the last row, labelled when ``X`` has a date, period or integer index.
+    Changing ``horizon``, ``window``, ``strategy``, ``target`` or the
+    network's shape after ``fit`` needs a new ``fit``.
+"""
+
+
+_FORECASTER_ATTRIBUTES = """n_features_in_ : int
+        Columns (channels) of ``X``.
+
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X``, when they are strings.
+
+    target_index_ : int or None
+        Column of ``X`` holding the target; None when ``y`` was passed and is
+        not a column of ``X``.
+
+    """ + _FITTED
+
+
+def format_default(value):
+    """A default as numpydoc writes it: ``"text"`` for strings, else ``repr``."""
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def fill_doc(cls):
+    """Class decorator substituting the shared blocks into ``cls.__doc__``."""
+    defaults = {
+        name: format_default(parameter.default)
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if parameter.default is not parameter.empty
+    }
+    blocks = {
+        # (template, how the filled block is trimmed)
+        "forecaster_notes": (_FORECASTER_NOTES, str.strip),
+        "forecaster_attributes": (_FORECASTER_ATTRIBUTES, None),
+        "forecaster": (_FORECASTER, lambda text: text.rstrip() + "\n"),
+        "network": (_NETWORK, None),
+        "sequence": (_SEQUENCE, None),
+        "training": (_TRAINING, None),
+        "fitted": (_FITTED, None),
+    }
+    doc = cls.__doc__
+    for name, (template, trim) in blocks.items():
+        if "{" + name + "}" in doc:
+            text = template.format(**defaults)
+            doc = doc.replace("{" + name + "}", trim(text) if trim else text)
+    cls.__doc__ = doc
+    return cls

@@ -1,9 +1,8 @@
 """Recurrent forecasters: rows of ``X`` are consecutive time steps.
 
-The series is stored once as a tensor with ``window - 1`` rows of leading
-padding; the window that ends at row ``t`` is a view of it (``unfold``), and
-only the rows of a mini-batch are ever gathered, so memory stays near the
-size of the series however many windows there are.
+Row ``t`` is forecast from the window of rows ``t - window + 1 ... t``; the
+windows are cut from one padded copy of the series
+(:class:`~sklearn_rnn._datasets.PaddedSeries`), batch by batch.
 """
 
 from numbers import Integral
@@ -13,111 +12,14 @@ import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PREDICT_BATCH_SIZE, BaseRecurrent, MaskedMSELoss
+from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
+from ._datasets import PaddedSeries, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
-from ._modules import roll_rows
+from ._net import MaskedMSELoss
+from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
 
 PREDICT_ROWS = 8192
-
-
-class WindowDataset(torch.utils.data.Dataset):
-    """Windows of a series, gathered batch by batch.
-
-    Parameters
-    ----------
-    series : tensor of shape (window - 1 + n, c)
-        The (globally standardised) series after ``window - 1`` padding rows.
-    rows : tensor of int64
-        The rows ``t`` this dataset serves; the window of row ``t`` is
-        ``series[t : t + window]``.
-    window : int
-    targets : tensor of shape (n_target_rows + window - 1, horizon) or None
-        Padded future targets: ``targets[t + window - 1]`` is the future of row
-        ``t`` (NaN where unknown). None at prediction time.
-    normalize : {None, "last", "standard"}
-    target_index : int or None
-        Column of ``series`` holding the target's past; None when the target
-        is not a column (then targets are not normalised per window).
-    every_step : int or None
-        With the every-step head, the number of last steps of each window
-        whose outputs enter the loss (``loss_steps``).
-    """
-
-    def __init__(self, series, rows, window, targets=None, normalize=None,
-                 target_index=None, every_step=None):
-        self.series = series
-        self.rows = rows
-        self.window = window
-        self.targets = targets
-        self.normalize = normalize
-        self.target_index = target_index
-        self.every_step = every_step
-
-    def __len__(self):
-        return len(self.rows)
-
-    def __getitem__(self, i):
-        return self.batch(torch.as_tensor([i]))
-
-    def subset(self, index):
-        return WindowDataset(self.series, self.rows[index], self.window,
-                             self.targets, self.normalize, self.target_index,
-                             self.every_step)
-
-    def batch(self, index):
-        rows = self.rows[index]
-        X, lengths = gather_windows(self.series, rows, self.window)
-        Xb, loc, scale = prepare_windows(X, lengths, self.normalize,
-                                         self.target_index)
-        if self.targets is None:
-            return Xb, None
-        if self.every_step is None:
-            y = self.targets[rows + (self.window - 1)]
-        else:
-            # Targets of every step of the window, right-aligned like X.
-            y = self.targets.unfold(0, self.window, 1)[rows].transpose(1, 2)
-            y = y.clone()
-            y[:, : self.window - self.every_step] = float("nan")
-            if loc is not None:
-                loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
-        if loc is not None:
-            y = (y - loc) / scale
-        if self.every_step is not None and "lengths" in Xb:
-            y = roll_rows(y, self.window - lengths)
-        return Xb, y
-
-
-def prepare_windows(X, lengths, normalize, target_index):
-    """Normalise right-aligned windows and hand them to the module left-aligned.
-
-    Returns the module's keyword arguments and the ``(loc, scale)`` of the
-    target, each of shape ``(batch, 1)``, that turn the network's output back
-    into globally standardised units: ``output * scale + loc``; both are None
-    when the target is not normalised per window (nothing to undo).
-    """
-    window = X.shape[1]
-    loc = scale = None
-    if normalize is not None:
-        steps = torch.arange(window)
-        real = (steps[None, :] >= (window - lengths)[:, None]).unsqueeze(-1)
-        count = lengths.to(X.dtype)[:, None]
-        if normalize == "last":
-            center = X[:, -1]
-            spread = torch.ones_like(center)
-        else:
-            center = (X * real).sum(1) / count
-            var = (((X - center[:, None]) * real) ** 2).sum(1) / count
-            # A flat window has no spread of its own; unit scale keeps it
-            # finite (its values are already globally standardised).
-            spread = torch.where(var > 1e-6, var.sqrt(), torch.ones_like(var))
-        X = (X - center[:, None]) / spread[:, None] * real
-        if target_index is not None:
-            loc = center[:, target_index: target_index + 1]
-            scale = spread[:, target_index: target_index + 1]
-    if int(lengths.min()) == window:
-        return {"X": X}, loc, scale
-    return {"X": roll_rows(X, window - lengths), "lengths": lengths}, loc, scale
 
 
 class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
@@ -132,12 +34,20 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "normalize": [StrOptions({"last", "standard"}), None],
     }
 
+    # The network's shape, and how its inputs and outputs are read.
+    _fit_dependent_params = (
+        *ForecasterMixin._fit_dependent_params, "strategy", "loss_steps",
+        "normalize", "cell", "hidden_size", "num_layers", "layer_norm",
+        "nonlinearity",
+    )
+
     def _validation_gap(self):
         # A training row's targets reach ``horizon`` steps ahead: dropping
         # that many rows keeps every target step out of the validation tail.
         return self.horizon
 
     def _check_strategy(self, data):
+        """Cross-parameter rules; a subclass adds those of its own parameters."""
         n_channels = data.X.shape[1]
         if self.strategy == "recursive" and data.target_index is None:
             raise ValueError(
@@ -160,12 +70,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 raise ValueError(
                     f"loss_steps must be at most window={self.window}. Got "
                     f"loss_steps={loss_steps} instead."
-                )
-            if getattr(self, "stride", 1) != 1:
-                raise ValueError(
-                    "strategy='seq2seq' needs an output at every input step, "
-                    f"which stride={self.stride} does not give. Use stride=1. "
-                    f"Got stride={self.stride} instead."
                 )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -191,17 +95,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         self._check_strategy(data)
         if not (self.warm_start and hasattr(self, "net_")):
             self._x_mean = data.X.mean(axis=0)
-            self._x_scale = _nonzero(data.X.std(axis=0))
+            self._x_scale = nonzero_scale(data.X.std(axis=0))
             self._y_mean = data.y.mean()
-            self._y_scale = _nonzero(data.y.std())
+            self._y_scale = nonzero_scale(data.y.std())
         steps = 1 if self.strategy == "recursive" else self.horizon
         n_rows = len(data.y) - steps
         future = (future_targets(data.y, steps) - self._y_mean) / self._y_scale
-        targets = np.full((self.window - 1 + n_rows, steps), np.nan, np.float32)
-        targets[self.window - 1:] = future
         dataset = WindowDataset(
-            self._series_tensor(data.X), torch.arange(n_rows), self.window,
-            torch.from_numpy(targets), self.normalize, self._target_column(),
+            self._padded_series(data.X), torch.arange(n_rows),
+            PaddedSeries(future, self.window, fill=np.nan),
+            self.normalize, self._target_column(),
             every_step=(self.loss_steps or self.window)
             if self.strategy == "seq2seq" else None,
         )
@@ -217,11 +120,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     def _target_column(self):
         return self.target_index_
 
-    def _series_tensor(self, X):
-        """Standardised float32 series after ``window - 1`` padding rows."""
-        series = np.zeros((self.window - 1 + len(X), X.shape[1]), np.float32)
-        series[self.window - 1:] = (X - self._x_mean) / self._x_scale
-        return torch.from_numpy(series)
+    def _padded_series(self, X):
+        """The series standardised with the training statistics, padded."""
+        return PaddedSeries((X - self._x_mean) / self._x_scale, self.window)
 
     def _forecast_rows(self, X, rows):
         # Only the history the rows see is standardised: forecast() on a
@@ -230,23 +131,24 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if len(rows) == 1 and self.strategy != "recursive":
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
-            # padding. A third of forecast()'s time is spent outside the
-            # network; this halves what the windowing takes of it.
+            # padding, and skipping the gathering of windows saves much of
+            # what forecast() spends outside the network.
             history = (X[start: int(rows[0]) + 1] - self._x_mean) / self._x_scale
             windows = torch.from_numpy(history.astype(np.float32))[None]
             scaled = self._step(windows, torch.tensor([len(history)]))
             return scaled * self._y_scale + self._y_mean
-        series = self._series_tensor(X[start: int(rows[-1]) + 1])
+        series = self._padded_series(X[start: int(rows[-1]) + 1])
         rows = rows - start
-        # Rows before window - 1 see a shorter history. Forecast apart, they
-        # leave every other block free of padding, the module's fast path;
-        # blocks bound the memory of gathered windows on long series.
-        split = int(np.searchsorted(rows, self.window - 1))
+        # Rows before the first full window see a shorter history. Forecast
+        # apart, they leave every other block free of padding, the module's
+        # fast path; blocks bound the memory of gathered windows on long
+        # series.
+        split = int(np.searchsorted(rows, series.first_full_row))
         bounds = [*range(0, split, PREDICT_ROWS),
                   *range(split, len(rows), PREDICT_ROWS), len(rows)]
         rows = torch.as_tensor(rows, dtype=torch.int64)
         scaled = [
-            self._forecast_windows(*gather_windows(series, rows[a:b], self.window))
+            self._forecast_windows(*series.windows(rows[a:b]))
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
         scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
@@ -286,75 +188,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return outputs
         return outputs * scale.numpy() + loc.numpy()
 
-
-def gather_windows(series, rows, window):
-    """Right-aligned windows ending at ``rows`` and their real lengths."""
-    windows = series.unfold(0, window, 1)[rows].transpose(1, 2)
-    return windows, torch.clamp(rows + 1, max=window)
-
-
-def _nonzero(scale):
-    """Scales of constant columns become 1, as in StandardScaler."""
-    return np.where(np.asarray(scale) < 1e-12, 1.0, scale)
-
-_FORECASTER_DOC = """
-    Parameters
-    ----------
-    window : int, default=24
-        Steps of history the network sees: row ``t`` is forecast from rows
-        ``t-window+1 ... t`` (fewer near the start of the series).
-
-    horizon : int, default=1
-        Steps ahead. ``predict`` returns ``(n_timesteps, horizon)``, or
-        ``(n_timesteps,)`` when ``horizon == 1``.
-
-    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
-        - ``"direct"``: the head emits all ``horizon`` steps at once.
-        - ``"recursive"``: a one-step network fed its own forecasts
-          ``horizon`` times. Needs ``X`` to be the target alone: other
-          columns' future is unknown, and rather than hold them constant
-          silently, ``fit`` raises an error.
-        - ``"seq2seq"``: the network emits the next ``horizon`` values at
-          every step of the window and is trained on the last ``loss_steps``
-          outputs of each window; every target comes from inside the data.
-
-    loss_steps : int or None, default=None
-        With ``strategy="seq2seq"``, how many of the last outputs of each
-        window enter the loss; None means all ``window`` of them.
-
-    normalize : {"standard", "last"} or None, default="standard"
-        Scale each window by its own statistics before the network and undo
-        it after: ``"standard"`` subtracts the window's mean and divides by its
-        standard deviation (per column), ``"last"`` subtracts the last value.
-        When the target is a column of ``X``, its forecast is made in the
-        window's units and scaled back, which lets a network trained on a
-        trending series's past forecast its future at levels it never saw;
-        otherwise only the inputs are normalised. None uses the training
-        statistics only.
-
-    target : int or str, default=0
-        The column of ``X`` to forecast when ``y`` is omitted: a position, or a
-        name for a DataFrame.
-"""
-
-_FORECASTER_NOTES = """
-    ``X`` is one series: ``(n_timesteps,)`` or ``(n_timesteps, n_channels)``,
-    rows equally spaced and in time order (pandas welcome); the columns are
-    what the network sees, so the target's own past is an input whenever it
-    is a column of ``X``. ``fit`` trains on every row whose whole horizon
-    lies in the data, so no target reaches past the data it was given and a
-    :class:`~sklearn.model_selection.TimeSeriesSplit` fold cannot leak. With
-    ``early_stopping``, the validation rows are the last ones, after a gap of
-    ``horizon`` rows so no target step is shared with training.
-
-    ``score`` is the skill against the naive last-value forecast,
-    ``1 - MSE(model) / MSE(naive)``; positive means better than naive.
-    ``forecast(X)`` returns the out-of-sample forecast of the last row,
-    dated when ``X`` has a DatetimeIndex.
-"""
-
-
-@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class GRUForecaster(BaseRecurrentForecaster):
     """Recurrent forecaster of a time series (a GRU by default).
 
@@ -368,17 +202,7 @@ class GRUForecaster(BaseRecurrentForecaster):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Columns (channels) of ``X``.
-
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame ``X``, when they are strings.
-
-    target_index_ : int or None
-        Column of ``X`` holding the target; None when ``y`` was passed and is
-        not a column of ``X``.
-
-    {fitted}
+    {forecaster_attributes}
 
     See Also
     --------
@@ -428,7 +252,7 @@ class GRUForecaster(BaseRecurrentForecaster):
         self.target = target
 
 
-@fill_doc(cell="gru", lr="0.005", batch_size="32", max_epochs="100")
+@fill_doc
 class ConvGRUForecaster(BaseRecurrentForecaster):
     """Forecaster whose 1-D convolutions feed a recurrent network (a GRU).
 
@@ -452,17 +276,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Columns (channels) of ``X``.
-
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame ``X``, when they are strings.
-
-    target_index_ : int or None
-        Column of ``X`` holding the target; None when ``y`` was passed and is
-        not a column of ``X``.
-
-    {fitted}
+    {forecaster_attributes}
 
     See Also
     --------
@@ -488,6 +302,11 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
     }
+
+    _fit_dependent_params = (
+        *BaseRecurrentForecaster._fit_dependent_params, "conv_channels",
+        "kernel_size", "stride",
+    )
 
     def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
                  normalize="standard", target=0, conv_channels=16, kernel_size=3,
@@ -518,6 +337,15 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         self.kernel_size = kernel_size
         self.stride = stride
 
+    def _check_strategy(self, data):
+        super()._check_strategy(data)
+        if self.strategy == "seq2seq" and self.stride != 1:
+            raise ValueError(
+                "strategy='seq2seq' needs an output at every input step, "
+                f"which stride={self.stride} does not give. Use stride=1. "
+                f"Got stride={self.stride} instead."
+            )
+
     def _module_params(self):
         return {
             **super()._module_params(),
@@ -526,8 +354,3 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
             "stride": self.stride,
         }
 
-
-for _cls in (GRUForecaster, ConvGRUForecaster):
-    _cls.__doc__ = (_cls.__doc__
-                    .replace("{forecaster_notes}", _FORECASTER_NOTES.strip())
-                    .replace("{forecaster}", _FORECASTER_DOC.rstrip() + "\n"))

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-_FUSED = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_FUSED_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def roll_rows(x, shift):
@@ -54,7 +54,7 @@ class _FusedRecurrent(nn.Module):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.cell = cell
-        self.rnn = _FUSED[cell](
+        self.rnn = _FUSED_LAYERS[cell](
             input_size, hidden_size, num_layers=num_layers, batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
             bidirectional=bidirectional, **kwargs,

@@ -18,30 +18,34 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
 
     A scikit-learn regressor over time steps with the contract of every
     forecaster in this package: ``X`` is one series (rows are consecutive time
-    steps) and row ``t`` of ``predict(X)`` forecasts steps ``t+1 ...
-    t+horizon`` from rows ``<= t``. Nothing is learned; ``fit`` validates the
-    data and finds the target column. With ``window=3``, ``horizon=2`` and
+    steps) and row ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]``
+    from the rows before ``t``. Nothing is learned; ``fit`` validates the
+    data, finds the target column and keeps the end of the series that a
+    later series continuing it needs. With ``window=3``, ``horizon=2`` and
     ``strategy="mean"``::
 
-        time step      0    1    2    3    4    5
+        time step      0    1    2    3    4    5    6
         target         y0   y1   y2   y3   y4   y5
-        row t=4                  [ window=3  ]
+        predict(X)[5]            [ window=3  ]
                                  y2   y3   y4 -> m    m     m = mean(y2, y3, y4)
-        row t=1        [y0   y1] -> m'   m'       m' = mean(y0, y1): short history
+        predict(X)[2]  [y0   y1] -> m'   m'       m' = mean(y0, y1): short history
+        predict(X)[0]  (no history) -> the training mean of y, every step
 
     Parameters
     ----------
     strategy : {"last", "mean", "drift", "seasonal"}, default="last"
-        - ``"last"``: every step repeats the last observed value ``y[t]``. This
-          is the reference of :meth:`score`, so its score is 0.
+        - ``"last"``: every step repeats the last observed value (``y[t-1]``
+          for row ``t``). This is the reference of :meth:`score`, so its
+          score is 0.
         - ``"mean"``: every step is the mean of the last ``window`` values (all
           history when ``window`` is None).
         - ``"drift"``: the line through the first and last values of the last
-          ``window`` values (all history when None), extrapolated: step ``h``
-          is ``y[t] + h * (y[t] - y[s]) / (t - s)``. A one-value history gives
+          ``window`` values (all history when None), extrapolated: with ``l``
+          the last observed step and ``s`` the first, step ``h`` ahead is
+          ``y[l] + h * (y[l] - y[s]) / (l - s)``. A one-value history gives
           the last value.
-        - ``"seasonal"``: step ``h`` repeats the value one season before,
-          ``y[t + h - sp * ceil(h / sp)]``, so the last ``sp`` values repeat
+        - ``"seasonal"``: each step repeats the value one season before it,
+          ``y[l + h - sp * ceil(h / sp)]``, so the last ``sp`` values repeat
           with period ``sp``. Rows with fewer than ``sp`` values of history
           repeat the last value instead.
     sp : int, default=1
@@ -82,7 +86,11 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     omit it) to forecast it.
 
     ``predict`` returns ``(n_timesteps, horizon)``, or ``(n_timesteps,)`` when
-    ``horizon == 1``. Every strategy is vectorised over rows.
+    ``horizon == 1``. Every strategy is vectorised over rows. Row 0 has no
+    history and gets the mean of the training target, unless ``X`` is a
+    pandas object whose index continues the training series: then the end of
+    the training series (the last value, the last season, the last
+    ``window`` values or, with ``window=None``, all of it) is its history.
 
     Examples
     --------
@@ -91,13 +99,15 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     >>> y = np.array([1.0, 2.0, 4.0, 5.0, 7.0])
     >>> forecaster = NaiveForecaster(strategy="drift", window=2, horizon=2)
     >>> forecaster.fit(y).predict(y)
-    array([[ 1.,  1.],
-           [ 3.,  4.],
-           [ 6.,  8.],
-           [ 6.,  7.],
-           [ 9., 11.]])
+    array([[3.8, 3.8],
+           [1. , 1. ],
+           [3. , 4. ],
+           [6. , 8. ],
+           [6. , 7. ]])
     >>> forecaster.forecast(y)
     array([ 9., 11.])
+    >>> forecaster.forecast(y[:3]), forecaster.predict(y)[3]
+    (array([6., 8.]), array([6., 8.]))
     >>> NaiveForecaster(strategy="last", horizon=2).fit(y).score(y)
     0.0
 
@@ -122,6 +132,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         "sp": [Interval(Integral, 1, None, closed="left")],
         "window": [Interval(Integral, 1, None, closed="left"), None],
     }
+
+    _fit_dependent_params = (*ForecasterMixin._fit_dependent_params, "strategy", "sp")
 
     def __init__(self, *, strategy="last", sp=1, window=None, horizon=1, target=0):
         self.strategy = strategy
@@ -158,6 +170,13 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
             )
         self._validate_fit_series(X, y)
         return self
+
+    def _history_length(self):
+        if self.strategy == "last":
+            return 1
+        if self.strategy == "seasonal":
+            return self.sp
+        return self.window
 
     def _forecast_rows(self, X, rows):
         column = self.target_index_

@@ -38,6 +38,7 @@ import zipfile
 import numpy as np
 import torch
 
+from ._version import __version__
 from .exceptions import ModelFileError
 
 __all__ = ["load", "save"]
@@ -285,8 +286,6 @@ def save(estimator, path):
         "files": {member: hashlib.sha256(data).hexdigest()
                   for member, data in members.items()},
     }
-    from . import __version__
-
     manifest["digest"] = _digest(manifest)
     manifest["written_by"] = {"sklearn_rnn": __version__,
                               "torch": torch.__version__,
@@ -487,8 +486,7 @@ def _restore_net(estimator, members, criterion_spec):
     """Rebuild the skorch net from the saved weights, optimizer and history."""
     from skorch.history import History
 
-    from ._data import check_seed
-    from ._modules import RecurrentNetwork
+    from ._net import build_net, network_layout
 
     try:
         weights = torch.load(io.BytesIO(members[_WEIGHTS]), map_location="cpu",
@@ -505,14 +503,11 @@ def _restore_net(estimator, members, criterion_spec):
     if not (isinstance(history, list) and all(isinstance(r, dict) for r in history)):
         raise ModelFileError("The model file's training history is malformed.")
     criterion = _criterion(criterion_spec, weights["criterion"])
-    if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
+    if network_layout(estimator) is None:
         raise ModelFileError("The model file has weights but no network layout.")
-    module = RecurrentNetwork(**estimator._module_kwargs)
-    net = estimator._build_net(module, criterion, estimator._resolve_device(),
-                               check_seed(estimator.random_state))
-    net.initialize()
-    net.module_.load_state_dict(weights["module"])
-    net.optimizer_.load_state_dict(weights["optimizer"])
-    net.history_ = History(history)
+    net = build_net(estimator, criterion, trained={
+        "module": weights["module"], "optimizer": weights["optimizer"],
+        "history": History(history),
+    })
     estimator.net_ = net
     estimator.history_ = net.history_

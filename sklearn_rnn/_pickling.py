@@ -9,10 +9,10 @@ trained on a GPU holds CUDA tensors that cannot be unpickled without one.
 :func:`slim_net` returns a copy of the net for pickling that keeps its
 configuration, its history and one CPU copy of each trained module and
 criterion, as the ``module``/``criterion`` it is built from, and drops the
-initialised components. :func:`restore_net` initialises such a copy after
-unpickling: skorch has by then mapped a CUDA device that is not available to
-the CPU, so the module lands there, and the optimizer starts afresh, which is
-what ``warm_start`` then continues with.
+initialised components. :func:`~sklearn_rnn._net.restore_state`
+initialises such a copy after unpickling: skorch has by then mapped a CUDA
+device that is not available to the CPU, so the module lands there, and the
+optimizer starts afresh, which is what ``warm_start`` then continues with.
 """
 
 import copy
@@ -44,8 +44,9 @@ def slim_net(net):
     slim : skorch.NeuralNet
         A shallow copy, not initialised, whose ``module`` and ``criterion``
         are the trained ones on the CPU. It shares everything else with
-        ``net``, so it must not be trained; :func:`restore_net` makes the
-        unpickled copy whole.
+        ``net``, so it must not be trained;
+        :func:`~sklearn_rnn._net.restore_state` makes the unpickled copy
+        whole.
     """
     # A shallow copy by hand: copy.copy would go through skorch's
     # __getstate__, which serialises the very tensors we mean to leave out.
@@ -59,32 +60,3 @@ def slim_net(net):
             slim.__dict__[name] = _on_cpu(getattr(net, name + "_"))
     slim.initialized_ = False
     return slim
-
-
-def restore_net(net):
-    """Initialise an unpickled :func:`slim_net` in place, keeping its history.
-
-    Parameters
-    ----------
-    net : skorch.NeuralNet
-        The unpickled copy.
-
-    Returns
-    -------
-    net : skorch.NeuralNet
-        Initialised on ``net.device``, with a fresh optimizer.
-    """
-    history = net.history_
-    trained = {name: getattr(net, name) for name in net._modules}
-    # initialize() moves each module to net.device and builds a new
-    # optimizer; it also clears the history in place, so it gets None to
-    # replace instead, and the old one is put back.
-    net.history_ = None
-    net.initialize()
-    net.history_ = history
-    for name, module in trained.items():
-        # initialize() keeps a module instance unless module__ parameters
-        # make it build a new one, which would hold untrained weights.
-        if getattr(net, name + "_") is not module:
-            getattr(net, name + "_").load_state_dict(module.state_dict())
-    return net

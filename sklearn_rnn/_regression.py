@@ -6,15 +6,14 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_y, _num_samples, check_array
 
-from ._base import MaskedMSELoss
-from ._data import _is_sequence_list
 from ._docstrings import fill_doc
-from ._validation import check_numeric, check_y_length
+from ._net import MaskedMSELoss
+from ._scaling import nonzero_scale
+from ._validation import _is_sequence_list, check_numeric, check_y_length
 from ._sequence import BaseSequenceEstimator
 
 
-@fill_doc(cell="rnn", lr="0.005", batch_size="32", max_epochs='"auto"',
-           lr_schedule='"onecycle"', hidden_size="64")
+@fill_doc
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent network regressor for sequences.
 
@@ -83,8 +82,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """
 
     def __init__(self, *, cell="rnn", hidden_size=64, num_layers=1, dropout=0.0,
-                 bidirectional=False, embedding_dim="auto", layer_norm=False,
-                 nonlinearity="tanh", conv_channels=32, conv_layers=3,
+                 layer_norm=False, nonlinearity="tanh", bidirectional=False,
+                 embedding_dim="auto", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
                  normalize="both",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
@@ -150,8 +149,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         axes = tuple(range(max(y.ndim - 1, 1)))
         self._y_ndim = y.ndim
         self._y_mean = np.nanmean(y, axis=axes)
-        scale = np.nanstd(y, axis=axes)
-        self._y_scale = np.where(scale < 1e-12, 1.0, scale)
+        self._y_scale = nonzero_scale(np.nanstd(y, axis=axes))
         y_scaled = np.where(known, (y - self._y_mean) / self._y_scale, np.nan)
         y_scaled = y_scaled.reshape(len(y), -1) if y.ndim == 1 else y_scaled
         dataset.y = torch.from_numpy(y_scaled.astype(np.float32))

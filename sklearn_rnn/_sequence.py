@@ -14,8 +14,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent
-from ._data import SequenceDataset, _is_sequence_list, check_sequences
-from ._text import PADDING_ID, UNKNOWN_ID
+from ._datasets import SequenceDataset
+from ._scaling import nonzero_scale
+from ._tokens import PADDING_ID, UNKNOWN_ID
+from ._validation import _is_sequence_list, check_sequences, roll_steps
 
 # The embedding size that embedding_dim="auto" gives detected token ids.
 AUTO_EMBEDDING_DIM = 32
@@ -256,11 +258,7 @@ def _masked_moments(X, lengths):
     else:
         values = X[np.arange(X.shape[1])[None, :] < lengths[:, None]]
     mean = values.mean(axis=0)
-    scale = values.std(axis=0)
-    # Constant features would divide by zero; leaving them unscaled is what
-    # StandardScaler does too.
-    scale[scale < 10 * np.finfo(scale.dtype).eps] = 1.0
-    return mean, scale
+    return mean, nonzero_scale(values.std(axis=0))
 
 
 def _sequence_moments(X, lengths):
@@ -289,9 +287,8 @@ def realign_steps(outputs, lengths, offsets, n_steps):
     """
     n, _, k = outputs.shape
     aligned = np.full((n, n_steps, k), np.nan, dtype=outputs.dtype)
+    aligned[:, : outputs.shape[1]] = outputs[:, :n_steps]
     if lengths is None:
-        aligned[:, : outputs.shape[1]] = outputs[:, :n_steps]
         return aligned
-    for i in range(n):
-        aligned[i, offsets[i]: offsets[i] + lengths[i]] = outputs[i, : lengths[i]]
-    return aligned
+    aligned[np.arange(n_steps)[None, :] >= lengths[:, None]] = np.nan
+    return roll_steps(aligned, -offsets)

@@ -2,14 +2,15 @@
 
 A forecaster's ``X`` is one time series: rows are consecutive, equally spaced
 time steps in time order and columns are the channels observed at each step.
-This module validates such series (:func:`validate_series`), lines up each row
-with its known future (:func:`future_targets`, :func:`naive_last`) and holds
-:class:`ForecasterMixin`, which turns one private hook, ``_forecast_rows``, into
-``predict``, ``forecast`` and ``score``.
+This module validates such series (:func:`validate_series`), holds
+:class:`ForecasterMixin`, which turns one private hook, ``_forecast_rows``,
+into ``predict``, ``forecast`` and ``score``, and the forecast scorers that
+read the same rows as ``score`` (re-exported by :mod:`sklearn_rnn.metrics`).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 from numbers import Integral
 from typing import NamedTuple
 
@@ -18,19 +19,31 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import sparse
 from sklearn.base import RegressorMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_no_bool_numbers, check_numeric, check_y_length
-from .metrics import skill_score
+from ._metrics import skill_score
+from ._time_index import (
+    check_regular_index,
+    first_label_key,
+    index_after,
+    next_step_key,
+)
+from ._validation import (
+    check_no_bool_numbers,
+    check_numeric,
+    check_y_length,
+    target_position,
+)
 
 __all__ = [
     "ForecasterMixin",
     "SeriesData",
-    "date_frequency",
     "future_targets",
-    "naive_last",
+    "make_forecast_scorer",
     "resolve_target",
+    "skill_scorer",
     "validate_series",
     "window_start",
 ]
@@ -80,26 +93,15 @@ def _as_2d_series(X):
     return X, False
 
 
-def date_frequency(index):
-    """The frequency of a DatetimeIndex: its ``freq``, else the inferred one.
-
-    Like :func:`pandas.infer_freq`, the inference gives None for fewer than
-    3 dates or uneven ones.
-    """
-    if index.freq is not None:
-        return index.freq
-    return pd.DatetimeIndex(index, freq="infer").freq
-
-
 def _is_valid_fitted_series(estimator, X):
     """Whether ``validate_data(estimator, X, reset=False)`` would return ``X``.
 
     True only for a finite, non-empty float64 array of the fitted width from
     an estimator fit without feature names: what a forecaster sees call after
-    call when it serves one window at a time. ``validate_data`` takes 66 us
-    on such an array, a third of a small LSTM's forward pass on one window,
-    so these inputs skip it; anything else goes through ``validate_data``,
-    which accepts or explains.
+    call when it serves one window at a time. Next to a small network's
+    forward pass on one window, ``validate_data`` on such an array is not
+    negligible, so these inputs skip it; anything else goes through
+    ``validate_data``, which accepts or explains.
     """
     return (
         type(X) is np.ndarray
@@ -127,11 +129,13 @@ def _check_y_is_one_series(y):
 def resolve_target(estimator, n_channels):
     """Position of the column of ``X`` named by ``estimator.target``.
 
+    The rule of :func:`sklearn_rnn._validation.target_position`, the column
+    names being the fitted (or just set) ``feature_names_in_``.
+
     Parameters
     ----------
     estimator : forecaster
-        Its ``target`` parameter is an int (column position) or a str (column
-        name, looked up in the fitted or just-set ``feature_names_in_``).
+        Its ``target`` parameter is a column name or a column position.
     n_channels : int
         The number of columns of ``X``.
 
@@ -140,29 +144,8 @@ def resolve_target(estimator, n_channels):
     position : int
         The column position, in ``[0, n_channels)``.
     """
-    target = estimator.target
-    if isinstance(target, str):
-        names = getattr(estimator, "feature_names_in_", None)
-        if names is None:
-            raise ValueError(
-                f"target={target!r} names a column, which needs X to be a pandas "
-                "DataFrame (or a named Series) with string column names. Got X "
-                "without column names instead; pass target as a column position."
-            )
-        matches = np.flatnonzero(names == target)
-        if matches.size == 0:
-            raise ValueError(
-                f"target={target!r} is not a column of X, whose columns are "
-                f"{list(names)}. Got target={target!r} instead."
-            )
-        return int(matches[0])
-    if not isinstance(target, Integral) or not 0 <= target < n_channels:
-        raise ValueError(
-            f"target must be a column name or a column position in "
-            f"[0, {n_channels - 1}] for X with {n_channels} column(s). "
-            f"Got target={target!r} instead."
-        )
-    return int(target)
+    names = getattr(estimator, "feature_names_in_", None)
+    return target_position(estimator.target, names, n_channels)
 
 
 def validate_series(estimator, X, y=None, *, reset):
@@ -182,7 +165,10 @@ def validate_series(estimator, X, y=None, *, reset):
         ``target_index_``.
     X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
         The series, rows being consecutive equally spaced time steps. Numpy
-        arrays, lists, pandas Series and DataFrames are accepted.
+        arrays, lists, pandas Series and DataFrames are accepted; a pandas
+        integer, ``DatetimeIndex`` or ``PeriodIndex`` must be sorted, unique
+        and evenly spaced, and a ``MultiIndex`` (a panel) is refused. After
+        fit (``reset=False``) and without ``y``, ``X`` may have no rows.
     y : array-like of shape (n_timesteps,) or (n_timesteps, 1), default=None
         The series to forecast, aligned with the rows of ``X`` by position. A
         column vector is accepted with scikit-learn's ``DataConversionWarning``.
@@ -226,6 +212,7 @@ def validate_series(estimator, X, y=None, *, reset):
     1
     """
     index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
+    check_regular_index(index)
     X, was_1d = _as_2d_series(X)
     check_numeric(X, strings_hint="encode them as numbers first.")
     n_features = getattr(estimator, "n_features_in_", 1)
@@ -237,7 +224,10 @@ def validate_series(estimator, X, y=None, *, reset):
         )
     if y is None:
         if reset or not _is_valid_fitted_series(estimator, X):
-            X = validate_data(estimator, X, reset=reset, dtype=np.float64)
+            # After fit, an empty series is a history of nothing (see
+            # ForecasterMixin.forecast).
+            X = validate_data(estimator, X, reset=reset, dtype=np.float64,
+                              ensure_min_samples=1 if reset else 0)
         if reset:
             target_index = resolve_target(estimator, X.shape[1])
         else:
@@ -263,6 +253,9 @@ def validate_series(estimator, X, y=None, *, reset):
 
 def future_targets(y, horizon):
     """The known future of each row: row ``t`` holds ``y[t+1 : t+1+horizon]``.
+
+    The training targets of the hook rows (see :class:`ForecasterMixin`):
+    the forecast made from rows ``<= t`` is of steps ``t+1 ... t+horizon``.
 
     Parameters
     ----------
@@ -290,33 +283,6 @@ def future_targets(y, horizon):
     if len(y) < horizon + 1:
         return np.empty((0, horizon), dtype=y.dtype)
     return sliding_window_view(y[1:], horizon)
-
-
-def naive_last(y, horizon):
-    """The naive last-value forecast: row ``t`` repeats ``y[t]`` ``horizon`` times.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_timesteps,)
-        The target series.
-    horizon : int
-        Number of steps ahead.
-
-    Returns
-    -------
-    Y : ndarray of shape (n_timesteps, horizon)
-        A read-only broadcast view of ``y`` (no copy).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_rnn._series import naive_last
-    >>> naive_last(np.array([1.0, 5.0]), horizon=3)
-    array([[1., 1., 1.],
-           [5., 5., 5.]])
-    """
-    y = np.asarray(y)
-    return np.broadcast_to(y[:, np.newaxis], (len(y), horizon))
 
 
 def window_start(rows, window):
@@ -353,20 +319,32 @@ class ForecasterMixin(RegressorMixin):
 
     A forecaster's ``X`` is one time series, ``(n_timesteps, n_channels)`` or
     1-D, rows being consecutive equally spaced time steps in time order. Row
-    ``t`` of ``predict(X)`` is the forecast of steps ``t+1 ... t+horizon`` made
-    from rows ``<= t``. With ``window=3`` and ``horizon=2``::
+    ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]`` from the rows
+    *before* ``t`` only, so ``predict(X)[t] == forecast(X[:t])`` and any
+    scikit-learn regression scorer compares each one-step forecast with the
+    value it forecasts. With ``window=3`` and ``horizon=2``::
 
-        time step      0    1    2    3    4    5    6    7
-        X              x0   x1   x2   x3   x4   x5   x6   x7
-        row t=4                  [ window=3  ]
-                                 x2   x3   x4 -> y5   y6        predict(X)[4]
-        row t=7                            [ window=3  ]
-                                           x5   x6   x7 -> y8  y9
-                                     (last row: the out-of-sample forecast)
-        row t=1        [x0   x1] -> y2   y3      (short history: uses what it has)
+        time step      0    1    2    3    4    5    6    7  | 8    9
+        X              x0   x1   x2   x3   x4   x5   x6   x7 |
+        predict(X)[5]            [ window=3  ]
+                                 x2   x3   x4 -> y5   y6
+        forecast(X)                        [ window=3  ]
+                                           x5   x6   x7 -> y8   y9
+        predict(X)[2]  [x0   x1] -> y2   y3    (short history: uses what it has)
+        predict(X)[0]  (no history) -> the training mean of y, every step
 
-        fit trains on rows 0..5, whose whole future (up to y7) is in the data.
-        score compares rows 0..5 with y[t+1..t+2] and with the naive y[t].
+        fit trains on the windows whose whole future is in the data.
+        score compares rows 1..6 with y[t..t+1] and with the naive y[t-1].
+
+    **Row 0 and history across a split.** Row 0 has no rows before it: its
+    forecast is that of an empty history, the mean of the training target at
+    every step (finite, so every scorer works), and ``forecast`` of a series
+    with no rows returns the same. When ``X`` is a pandas object whose index
+    continues the training series (it starts one step after the training
+    index ends: the next date, period or integer, as in the test fold of a
+    :class:`~sklearn.model_selection.TimeSeriesSplit` of a pandas series),
+    the end of the training series is the history of the first rows, for
+    ``predict``, ``forecast`` and ``score`` alike.
 
     Put it left of :class:`~sklearn.base.BaseEstimator`:
     ``class MyForecaster(ForecasterMixin, BaseEstimator)``. It is a
@@ -380,27 +358,37 @@ class ForecasterMixin(RegressorMixin):
       or str column name of ``X`` holding the series to forecast when ``y`` is
       omitted). ``_forecaster_parameter_constraints`` holds the constraints of
       ``horizon`` and ``target`` to merge into ``_parameter_constraints``.
+    - ``_fit_dependent_params``: the names of the parameters whose change
+      after ``fit`` changes the forecasts' shape or meaning; ``predict``,
+      ``forecast`` and ``score`` refuse to run until the next ``fit`` when
+      one of them changed (others, like ``max_epochs`` for ``warm_start``,
+      may change freely).
     - ``fit(X, y=None)`` that starts with ``data = self._validate_fit_series(X,
       y)``: it validates the series, sets ``n_features_in_``,
       ``feature_names_in_`` (DataFrame input) and ``target_index_`` (the
       position of the target column in ``X``, None when ``y`` was passed and is
-      not a column of ``X``), and checks that there are at least
-      ``horizon + 1`` rows. ``data.X``, ``data.y`` are float64 arrays that
-      may share memory with the user's data (never write to them); the
-      training rows are ``0 .. n - horizon - 1`` and their targets are
-      ``future_targets(data.y, horizon)``.
-    - ``_forecast_rows(self, X, rows)``: ``X`` is the validated float64 array
-      ``(n_timesteps, n_channels)`` holding all history; ``rows`` an increasing
-      int ndarray of unique row positions in ``[0, n_timesteps)``. Returns a
-      float64 array ``(len(rows), horizon)`` in the target's units, row ``i``
-      forecasting steps ``rows[i]+1 ... rows[i]+horizon`` from ``X[:rows[i]+1]``
-      only (the last ``window`` of those rows, or fewer near the start).
+      not a column of ``X``), keeps the end of the series that later
+      forecasts need (``_history_length`` rows, ``window`` by default), and
+      checks that there are at least ``horizon + 1`` rows. ``data.X``,
+      ``data.y`` are float64 arrays that may share memory with the user's
+      data (never write to them); the training rows are ``0 .. n - horizon -
+      1`` and their targets are ``future_targets(data.y, horizon)``.
+    - ``_forecast_rows(self, X, rows)``, the hook: ``X`` is the validated
+      float64 array ``(n_timesteps, n_channels)`` holding all history;
+      ``rows`` a non-empty increasing int ndarray of unique row positions in
+      ``[0, n_timesteps)``. Returns a float64 array ``(len(rows), horizon)``
+      in the target's units, row ``i`` forecasting steps ``rows[i]+1 ...
+      rows[i]+horizon`` from ``X[:rows[i]+1]`` only (the last ``window`` of
+      those rows, or fewer near the start). The mixin asks for row ``t - 1``
+      to answer ``predict(X)[t]``.
 
     Notes
     -----
     ``predict`` returns ``(n_timesteps, horizon)``, and ``(n_timesteps,)`` when
     ``horizon == 1``, scikit-learn's convention for single-output regressors
-    (and what its common checks expect).
+    (and what its common checks expect). With ``horizon > 1`` a scikit-learn
+    scorer refuses the 2-D forecasts (its own shape error); the scorers of
+    :mod:`sklearn_rnn.metrics` score every step.
 
     ``score`` is a skill score against the naive last-value forecast (see
     :meth:`score`), not the :math:`R^2` of other regressors.
@@ -410,6 +398,8 @@ class ForecasterMixin(RegressorMixin):
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "target": [Interval(Integral, 0, None, closed="left"), str],
     }
+
+    _fit_dependent_params: tuple = ("horizon", "window", "target")
 
     def _validate_params(self):
         super()._validate_params()
@@ -442,12 +432,65 @@ class ForecasterMixin(RegressorMixin):
                 "pass a longer series or a smaller horizon."
             )
 
+    def _history_length(self):
+        """Rows of history a forecast reads at most (None: all of them)."""
+        return self.window
+
     def _validate_fit_series(self, X, y=None):
-        """Validate a series in ``fit``; set ``target_index_``; return SeriesData."""
+        """Validate a series in ``fit``; keep what forecasts need; return SeriesData."""
         data = validate_series(self, X, y, reset=True)
         self._validate_window_horizon(data.X.shape[0])
         self.target_index_ = data.target_index
+        # Plain data only (save/load stores fitted attributes as such).
+        keep = self._history_length()
+        n = data.X.shape[0]
+        self._training_end = {
+            "X": np.array(data.X[0 if keep is None else max(0, n - keep):]),
+            "last_y": float(data.y[-1]),
+            "next_step": next_step_key(data.index),
+        }
+        self._empty_history_forecast = float(np.mean(data.y))
+        self._fitted_params = {
+            name: getattr(self, name) for name in self._fit_dependent_params
+        }
         return data
+
+    def _check_fitted_params(self):
+        """Raise unless the parameters that shape the forecasts are as fit."""
+        check_is_fitted(self)
+        changed = [
+            f"{name}={old!r} at fit, {getattr(self, name)!r} now"
+            for name, old in self._fitted_params.items()
+            if not _same_value(old, getattr(self, name))
+        ]
+        if changed:
+            raise NotFittedError(
+                f"This {type(self).__name__} was fit with other parameters "
+                f"({'; '.join(changed)}), which change what it forecasts. Call "
+                "fit again (or set them back) before predict, forecast or score."
+            )
+
+    def _history(self, data):
+        """The rows forecasts read and the position of ``data``'s first row.
+
+        The training end comes first when ``data`` continues the training
+        series in time, else ``data`` stands alone.
+        """
+        key = first_label_key(data.index)
+        if key is not None and key == self._training_end["next_step"]:
+            tail = self._training_end["X"]
+            return np.concatenate([tail, data.X]), len(tail)
+        return data.X, 0
+
+    def _forecasts(self, data, rows):
+        """Forecasts of ``y[t] ... y[t+horizon-1]`` from the rows before each t."""
+        X, offset = self._history(data)
+        hook_rows = np.asarray(rows) + offset - 1
+        Y = np.full((len(hook_rows), self.horizon), self._empty_history_forecast)
+        has_history = hook_rows >= 0
+        if has_history.any():
+            Y[has_history] = self._checked_forecast_rows(X, hook_rows[has_history])
+        return Y, offset
 
     def _checked_forecast_rows(self, X, rows):
         Y = np.asarray(self._forecast_rows(X, rows), dtype=np.float64)
@@ -460,7 +503,7 @@ class ForecasterMixin(RegressorMixin):
         return Y
 
     def predict(self, X):
-        """Forecast the next ``horizon`` steps from every row of the series.
+        """Forecast every row of the series from the rows before it.
 
         Parameters
         ----------
@@ -471,71 +514,64 @@ class ForecasterMixin(RegressorMixin):
         -------
         Y : ndarray of shape (n_timesteps, horizon), or (n_timesteps,) when \
                 horizon == 1
-            Row ``t`` is the forecast of steps ``t+1 ... t+horizon`` made from
-            rows ``<= t`` of ``X``; the last row is the out-of-sample forecast.
-            Rows with less than ``window`` history use what they have. With
-            ``horizon == 1`` the result is 1-D, as for any single-output
-            scikit-learn regressor.
+            Row ``t`` is the forecast of ``y[t] ... y[t+horizon-1]`` made from
+            rows ``< t`` of ``X``: ``predict(X)[t] == forecast(X[:t])``. Rows
+            with less than ``window`` history use what they have; row 0, with
+            none, gets the mean of the training target, unless ``X`` is a
+            pandas object whose index continues the training series (then the
+            training end is its history). With ``horizon == 1`` the result is
+            1-D, as for any single-output scikit-learn regressor, so its
+            scorers compare row ``t`` with ``y[t]``.
         """
-        check_is_fitted(self)
+        self._check_fitted_params()
         data = validate_series(self, X, reset=False)
-        Y = self._checked_forecast_rows(data.X, np.arange(data.X.shape[0]))
+        Y, _ = self._forecasts(data, np.arange(data.X.shape[0]))
         return Y[:, 0] if self.horizon == 1 else Y
 
     def forecast(self, X):
         """Forecast the ``horizon`` steps after the end of the series.
 
-        Equal to ``predict(X)[-1]``, computed from the last row only.
+        The forecast a row after the last would get from ``predict``,
+        computed from the last rows only.
 
         Parameters
         ----------
         X : array-like or pandas object of shape (n_timesteps,) or \
                 (n_timesteps, n_channels)
             The series, with the columns seen in ``fit``, rows in time order.
+            It may have no rows: the forecast of an empty history is the mean
+            of the training target at every step (``predict``'s row 0).
 
         Returns
         -------
         forecast : ndarray of shape (horizon,) or pandas.Series
-            A Series indexed by the next ``horizon`` dates when ``X`` is a
-            pandas object with a ``DatetimeIndex`` (its ``freq``, or the
-            frequency :func:`pandas.infer_freq` finds) or a ``PeriodIndex``;
+            A Series labelled with the next ``horizon`` time steps when ``X``
+            is a non-empty pandas object with a ``DatetimeIndex`` (its
+            ``freq``, or the frequency :func:`pandas.infer_freq` finds), a
+            ``PeriodIndex`` or an integer index (``RangeIndex`` included);
             else an ndarray.
         """
-        check_is_fitted(self)
+        self._check_fitted_params()
         data = validate_series(self, X, reset=False)
-        n = data.X.shape[0]
-        values = self._checked_forecast_rows(data.X, np.array([n - 1]))[0]
-        index = data.index
-        if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-            return values
-        steps = np.arange(1, self.horizon + 1)
-        if isinstance(index, pd.PeriodIndex):
-            future = pd.PeriodIndex([index[-1] + k for k in steps], name=index.name)
-        else:
-            freq = date_frequency(index)
-            if freq is None:
-                raise ValueError(
-                    "forecast needs the frequency of X's DatetimeIndex to date the "
-                    "forecast, but it has no freq and pandas.infer_freq cannot "
-                    "infer one (it needs at least 3 equally spaced dates). Set it, "
-                    "e.g. X = X.asfreq('MS'). Got an index ending in "
-                    f"{list(index[-3:].astype(str))} instead."
-                )
-            future = pd.DatetimeIndex(
-                [index[-1] + k * freq for k in steps], freq=freq, name=index.name
-            )
+        Y, _ = self._forecasts(data, [data.X.shape[0]])
+        future = index_after(data.index, self.horizon)
+        if future is None:
+            return Y[0]
         names = getattr(self, "feature_names_in_", None)
         target = self.target_index_
         name = names[target] if names is not None and target is not None else None
-        return pd.Series(values, index=future, name=name)
+        return pd.Series(Y[0], index=future, name=name)
 
     def _score_arrays(self, X, y=None):
-        """Known futures, forecasts and naive forecasts on rows with a full future.
+        """Known futures, forecasts and naive forecasts of the scored rows.
 
-        Returns ``(Y_true, Y_pred, Y_naive, y)``, the first three of shape
-        ``(n_timesteps - horizon, horizon)`` and ``y`` the whole target series.
+        The scored rows ``t`` have history (``t >= 1``, or ``t >= 0`` when
+        ``X`` continues the training series) and a known horizon
+        (``t + horizon <= n_timesteps``). Returns ``(Y_true, Y_pred, Y_naive,
+        y)``, the first three of shape ``(n_scored, horizon)`` and ``y`` the
+        whole target series.
         """
-        check_is_fitted(self)
+        self._check_fitted_params()
         data = validate_series(self, X, y, reset=False)
         if data.y is None:
             raise ValueError(
@@ -543,31 +579,39 @@ class ForecasterMixin(RegressorMixin):
                 "so scoring needs that series: pass y. Got y=None instead."
             )
         n, horizon = data.X.shape[0], self.horizon
-        if n < horizon + 1:
+        first = 0 if self._history(data)[1] else 1
+        if n < horizon + first:
             raise ValueError(
                 f"Scoring a forecaster with horizon={horizon} needs at least "
                 f"horizon + 1 = {horizon + 1} time steps (rows of X) so that one "
-                f"row has its whole future known. Got {n} time step(s) instead."
+                "row has history and its whole horizon known (horizon rows when "
+                "X continues the training series). Got "
+                f"{n} time step(s) instead."
             )
-        rows = np.arange(n - horizon)
-        Y_pred = self._checked_forecast_rows(data.X, rows)
-        Y_true = future_targets(data.y, horizon)
-        Y_naive = naive_last(data.y, horizon)[: n - horizon]
+        rows = np.arange(first, n - horizon + 1)
+        Y_pred, _ = self._forecasts(data, rows)
+        Y_true = sliding_window_view(data.y, horizon)[first:]
+        previous = np.concatenate(([self._training_end["last_y"]], data.y))
+        Y_naive = np.repeat(previous[rows][:, np.newaxis], horizon, axis=1)
         return Y_true, Y_pred, Y_naive, data.y
 
     def score(self, X, y=None):
         """Skill against the naive last-value forecast, on rows with known future.
 
-        ``1 - MSE(forecast) / MSE(naive)`` over the rows ``t`` whose whole
-        future ``t+1 ... t+horizon`` is in the data, the naive forecast at row
-        ``t`` repeating the target's value at ``t``. 1 is a perfect forecast, 0
-        is as good as the naive forecast, negative is worse.
+        ``1 - MSE(forecast) / MSE(naive)`` over the rows ``t`` that have
+        history and whose whole horizon ``y[t] ... y[t+horizon-1]`` is in the
+        data, the naive forecast of row ``t`` repeating ``y[t-1]``. 1 is a
+        perfect forecast, 0 is as good as the naive forecast, negative is
+        worse. Row 0 has no history unless ``X`` continues the training series
+        (a pandas index that starts one step after the training index ends),
+        and is then scored against the training end.
 
         Parameters
         ----------
         X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
             The series, with the columns seen in ``fit``, rows in time order.
-            At least ``horizon + 1`` rows.
+            At least ``horizon + 1`` rows (``horizon`` when it continues the
+            training series).
         y : array-like of shape (n_timesteps,), default=None
             The target series; by default the target column of ``X``, as in
             ``fit``.
@@ -582,3 +626,105 @@ class ForecasterMixin(RegressorMixin):
         """
         Y_true, Y_pred, Y_naive, _ = self._score_arrays(X, y)
         return skill_score(Y_true, Y_pred, Y_naive)
+
+
+def _same_value(old, new):
+    # True == 1 to Python, but a bool is never the number it was.
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    try:
+        return bool(old == new)
+    except (TypeError, ValueError):
+        return old is new
+
+
+def make_forecast_scorer(metric, *, greater_is_better=True, **kwargs):
+    """Make a scorer that evaluates a forecaster with ``metric`` on every step.
+
+    The scorer ``scorer(estimator, X, y=None)`` forecasts the rows of ``X``
+    that ``score`` scores (rows with history whose whole horizon is in ``X``)
+    and calls ``metric(Y_true, Y_pred, **kwargs)`` with two ``(n_rows,
+    horizon)`` arrays, row ``t`` holding ``y[t] ... y[t+horizon-1]`` and its
+    forecast from the rows before ``t``. ``y`` defaults to the target column of
+    ``X``, as in the forecaster's ``fit``. Pass it as
+    ``GridSearchCV(scoring=scorer)``. For ``horizon=1`` scikit-learn's own
+    scorers work too (they also score row 0, forecast from an empty history
+    unless ``X`` continues the training series); for ``horizon > 1`` they
+    refuse the 2-D forecasts and these scorers are the ones to use.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(y_true, y_pred, **kwargs) -> float``. When ``metric`` has a
+        parameter named ``y_naive`` it also receives the naive last-value
+        forecast (row ``t`` repeating ``y[t-1]``); when it has one named
+        ``y_train`` it receives the target series being scored (so
+        :func:`mean_absolute_scaled_error` is scaled by the naive error on the
+        scored series itself).
+    greater_is_better : bool, default=True
+        False for losses: the scorer then returns ``-metric(...)``, since
+        scikit-learn maximises scores.
+    **kwargs
+        Passed to ``metric``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import mean_absolute_error
+    >>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> from sklearn_rnn.metrics import make_forecast_scorer
+    >>> from sklearn_rnn.metrics import mean_absolute_scaled_error
+    >>> X = np.arange(48.0) + np.tile([0.0, 6.0, 3.0], 16)  # trend + season of 3
+    >>> neg_mae = make_forecast_scorer(mean_absolute_error, greater_is_better=False)
+    >>> search = GridSearchCV(
+    ...     NaiveForecaster(sp=3, horizon=2),
+    ...     {"strategy": ["last", "drift", "seasonal"]},
+    ...     scoring=neg_mae,
+    ...     cv=TimeSeriesSplit(3),
+    ... ).fit(X)
+    >>> search.best_params_
+    {'strategy': 'seasonal'}
+    >>> search.cv_results_["mean_test_score"].round(2)
+    array([-4.35, -5.33, -3.3 ])
+    >>> neg_mase = make_forecast_scorer(
+    ...     mean_absolute_scaled_error, greater_is_better=False, sp=3
+    ... )
+    >>> neg_mase(search.best_estimator_, X)
+    -1.02...
+    """
+    parameters = inspect.signature(metric).parameters
+    wants_naive = "y_naive" in parameters
+    wants_train = "y_train" in parameters
+    sign = 1.0 if greater_is_better else -1.0
+
+    def scorer(estimator, X, y=None):
+        if not isinstance(estimator, ForecasterMixin):
+            raise TypeError(
+                "A forecast scorer needs a sklearn-rnn forecaster "
+                "(GRUForecaster, ConvGRUForecaster, NaiveForecaster, ...). "
+                f"Got {type(estimator).__name__} instead."
+            )
+        Y_true, Y_pred, Y_naive, series = estimator._score_arrays(X, y)
+        extra = dict(kwargs)
+        if wants_naive:
+            extra["y_naive"] = Y_naive
+        if wants_train:
+            extra["y_train"] = series
+        return sign * float(metric(Y_true, Y_pred, **extra))
+
+    scorer.__name__ = f"forecast_scorer({getattr(metric, '__name__', metric)!s})"
+    return scorer
+
+
+skill_scorer = make_forecast_scorer(skill_score)
+skill_scorer.__doc__ = """A forecaster's skill over the naive last-value forecast.
+
+``skill_scorer(estimator, X, y=None)`` equals ``estimator.score(X, y)``;
+pass ``GridSearchCV(scoring=skill_scorer)`` to make the choice explicit.
+"""

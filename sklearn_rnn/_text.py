@@ -9,15 +9,11 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._tokens import FIRST_TOKEN_ID, UNKNOWN_ID
 from ._windows import _SequenceOutputMixin
 
 __all__ = ["TextToSequences"]
 
-# Named so that the estimators' embedding layer can use the same ids
-# (``padding_idx=PADDING_ID``) when it pads sequences of different lengths.
-PADDING_ID = 0
-UNKNOWN_ID = 1
-_FIRST_TOKEN_ID = 2
 
 
 def _check_documents(X):
@@ -266,9 +262,9 @@ class TextToSequences(_SequenceOutputMixin, TransformerMixin, BaseEstimator):
                 f"document(s) and min_df={self.min_df!r} instead."
             )
         self.vocabulary_ = {
-            token: _FIRST_TOKEN_ID + rank for rank, token in enumerate(kept)
+            token: FIRST_TOKEN_ID + rank for rank, token in enumerate(kept)
         }
-        self.vocabulary_size_ = len(kept) + _FIRST_TOKEN_ID
+        self.vocabulary_size_ = len(kept) + FIRST_TOKEN_ID
 
     def transform(self, X):
         """Turn each document into a sequence of token ids.

@@ -4,11 +4,16 @@ scikit-learn's ``check_array`` rejects the same inputs, but some of its
 messages come straight from NumPy ("could not convert string to float: 'a'")
 or print the whole array. These checks run first and explain: they name the
 argument (and the pandas columns or the sample and step at fault) and say
-what was expected. Only NumPy and pandas are needed (no torch), so the
-windowing module can use them too.
+what was expected. :func:`check_sequences` turns sequence-estimator input
+into left-aligned arrays with their lengths. Only NumPy, pandas and
+scikit-learn are needed (no torch), so the windowing module can use them too.
 """
 
+import warnings
+from numbers import Integral
+
 import numpy as np
+from sklearn.utils.validation import check_array, validate_data
 
 __all__ = [
     "check_labels",
@@ -16,8 +21,13 @@ __all__ = [
     "check_no_nan",
     "check_not_1d",
     "check_numeric",
+    "check_positive_int",
     "check_ragged_list",
+    "check_seed",
+    "check_sequences",
     "check_y_length",
+    "target_position",
+    "roll_steps",
 ]
 
 
@@ -172,6 +182,19 @@ def check_ragged_list(X, name="X"):
     )
 
 
+def check_positive_int(value, name):
+    """``value`` as an int, after checking it is an integer >= 1 (not a bool)."""
+    # bool is an Integral, but window=True is always a mistake.
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be an integer >= 1. Got {value!r} of type "
+            f"{type(value).__name__} instead."
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
+    return int(value)
+
+
 def check_no_bool_numbers(estimator):
     """Reject a bool given for a numeric parameter (``hidden_size=True``).
 
@@ -189,3 +212,272 @@ def check_no_bool_numbers(estimator):
                 f"The {name!r} parameter of {type(estimator).__name__} must be "
                 f"a number, not a bool. Got {value!r} instead."
             )
+
+
+def target_position(target, columns, n_columns, name="X"):
+    """Position of the target column: a column label, else a position.
+
+    The one rule of every ``target`` parameter: with ``columns`` (the column
+    labels), a label is looked up first; an int not among them is a position
+    in ``[-n_columns, n_columns)`` (negative counts from the end).
+
+    Parameters
+    ----------
+    target : int or label
+        The ``target`` parameter.
+    columns : sequence or None
+        The column labels, None when the data has none (NumPy input).
+    n_columns : int
+        The number of columns.
+    name : str, default="X"
+        The data's argument name, for the messages.
+
+    Returns
+    -------
+    position : int
+        In ``[0, n_columns)``.
+    """
+    if columns is not None:
+        matches = [i for i, label in enumerate(columns)
+                   if bool(np.all(label == target))]
+        if matches:
+            return matches[0]
+    if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+        if -n_columns <= target < n_columns:
+            return int(target) % n_columns
+        raise ValueError(
+            f"target must name a column of {name}: a column label or a position "
+            f"in [0, {n_columns - 1}] for {name} with {n_columns} column(s). "
+            f"Got target={target!r} instead."
+        )
+    if columns is None:
+        raise ValueError(
+            f"target={target!r} is a column label, which needs {name} to be a "
+            "pandas DataFrame (or a named Series) with column names. Got "
+            f"{name} without column names instead; pass target as a column "
+            "position."
+        )
+    raise ValueError(
+        f"target={target!r} is not a column of {name}, whose columns are "
+        f"{list(columns)}. Got target={target!r} instead."
+    )
+# -- sequence-estimator input ------------------------------------------------
+
+
+def _is_sequence_list(X):
+    """True when ``X`` is a list/tuple/object array of 2-D sequences."""
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1 and len(X) > 0 and np.ndim(X[0]) == 2
+    return isinstance(X, (list, tuple)) and len(X) > 0 and np.ndim(X[0]) == 2
+
+
+def _check_channels(estimator, n_channels, reset):
+    if reset:
+        estimator._n_channels = n_channels
+    elif n_channels != estimator._n_channels:
+        raise ValueError(
+            f"X has {n_channels} features per time step, but "
+            f"{type(estimator).__name__} was fitted with "
+            f"{estimator._n_channels}. Pass sequences with the same features "
+            "as in fit."
+        )
+
+
+def _padded_from_list(X, dtype):
+    """Stack sequences of different lengths, NaN-padding the end."""
+    if len(X) == 0:
+        raise ValueError("X is an empty list; expected at least one sequence.")
+    seqs = []
+    for i, seq in enumerate(X):
+        try:
+            seq = check_array(seq, dtype=dtype, ensure_all_finite="allow-nan",
+                              ensure_min_samples=0, input_name=f"X[{i}]")
+        except ValueError as exc:
+            raise ValueError(f"Sequence X[{i}] is invalid: {exc}") from exc
+        if seq.shape[0] == 0:
+            raise ValueError(
+                f"Sequence X[{i}] has no time steps. Every sequence needs at "
+                "least one step; drop empty sequences before fitting."
+            )
+        seqs.append(seq)
+    n_features = {s.shape[1] for s in seqs}
+    if len(n_features) > 1:
+        first = seqs[0].shape[1]
+        bad = next(i for i, s in enumerate(seqs) if s.shape[1] != first)
+        raise ValueError(
+            "All sequences in X must have the same number of features; X[0] "
+            f"has {first} and X[{bad}] has {seqs[bad].shape[1]}."
+        )
+    n_steps = max(s.shape[0] for s in seqs)
+    out_dtype = np.result_type(*[s.dtype for s in seqs], np.float32)
+    out = np.full((len(seqs), n_steps, seqs[0].shape[1]), np.nan, dtype=out_dtype)
+    for i, seq in enumerate(seqs):
+        out[i, : len(seq)] = seq
+    return out
+
+
+def _strip_padding(X, padding="NaN"):
+    """Left-align NaN-padded sequences and return ``(X, lengths, offsets)``.
+
+    All-NaN steps at the start or end of a sequence are padding; any other
+    NaN is an error naming the sample and step. ``lengths`` is None when no
+    sequence is padded (the fast path). ``padding`` names what the NaN stood
+    for in the user's input, for the error messages.
+    """
+    nan = np.isnan(X)
+    empty = nan.all(axis=2)
+    partial = nan.any(axis=2) & ~empty
+    if partial.any():
+        i, t = np.argwhere(partial)[0]
+        raise ValueError(
+            f"X contains NaN in some but not all features of sample {i} at "
+            f"step {t}. Only whole time steps of NaN at the start or end of a "
+            "sequence are read as padding; impute missing values first."
+        )
+    if not empty.any():
+        return X, None, None
+    real = ~empty
+    n_steps = X.shape[1]
+    has_real = real.any(axis=1)
+    if not has_real.all():
+        i = int(np.flatnonzero(~has_real)[0])
+        raise ValueError(
+            f"Sample {i} of X has no time steps: every step is {padding} padding. "
+            "Every sequence needs at least one real step."
+        )
+    first = real.argmax(axis=1)
+    last = n_steps - 1 - real[:, ::-1].argmax(axis=1)
+    lengths = last - first + 1
+    gaps = lengths != real.sum(axis=1)
+    if gaps.any():
+        i = int(np.flatnonzero(gaps)[0])
+        t = int(first[i] + np.flatnonzero(empty[i, first[i]: last[i] + 1])[0])
+        raise ValueError(
+            f"X contains {padding} inside sample {i} at step {t}. Only whole "
+            f"time steps of {padding} at the start or end of a sequence are "
+            "read as padding; impute missing values inside sequences first."
+        )
+    X = roll_steps(X, first)
+    X[np.arange(n_steps)[None, :] >= lengths[:, None]] = 0
+    return X, lengths.astype(np.int64), first.astype(np.int64)
+
+
+def _input_kind(X):
+    if _is_sequence_list(X):
+        return "list"
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        try:
+            ndim = np.asarray(X).ndim
+        except ValueError:  # ragged nested lists
+            return "ragged"
+    return "2d" if ndim <= 2 else "nd"
+
+
+def roll_steps(X, shift):
+    """Rotate each sequence of ``X`` left along time by its own ``shift``.
+
+    The NumPy twin of :func:`~sklearn_rnn._modules.roll_rows`: a shift of
+    each sequence's leading padding left-aligns it, and the negated shift
+    puts it back.
+    """
+    n_steps = X.shape[1]
+    index = (np.arange(n_steps)[None, :] + shift[:, None]) % n_steps
+    return np.take_along_axis(X, index[:, :, None], axis=1)
+
+
+def check_sequences(estimator, X, *, reset, dtype=(np.float64, np.float32),
+                    padding_id=None):
+    """Validate sequence-estimator input (design.md, "Sequence estimators").
+
+    Returns ``(X, lengths, offsets)``: ``X`` a left-aligned 3-D array whose
+    padding is zero, and ``lengths`` (real steps) and ``offsets`` (leading
+    padding steps) per sample, both None unless some sequence is padded.
+    2-D input goes through :func:`~sklearn.utils.validation.validate_data`,
+    so ``n_features_in_`` is its number of time steps; for 3-D and list
+    input ``n_features_in_`` is the number of features per step.
+
+    With ``padding_id`` (token ids, which cannot hold NaN), steps equal to
+    it at the start or end of a sequence are padding too, in 2-D input as
+    well.
+    """
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError(
+            "X is an empty list; expected at least one sequence. Got X=[] "
+            "instead."
+        )
+    kind = _input_kind(X)
+    if kind == "ragged":
+        check_ragged_list(X)
+    if kind != "list":
+        check_numeric(X)
+    if kind == "2d":
+        check_not_1d(
+            X, "2-D (n_samples, n_timesteps), 3-D (n_samples, n_timesteps, "
+            "n_features) or a list of 2-D sequences",
+            "one univariate sequence is X.reshape(1, -1).",
+        )
+        # Checked before validate_data, whose message would compare time
+        # steps with features.
+        if not reset and estimator._n_channels != 1:
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on sequences with "
+                f"{estimator._n_channels} features per step, but 2-D X means "
+                "univariate sequences. Pass a 3-D array (n_samples, "
+                "n_timesteps, n_features) or a list of 2-D sequences instead."
+            )
+        X = validate_data(estimator, X, reset=reset, dtype=dtype,
+                          ensure_all_finite="allow-nan")
+        check_no_nan(
+            X, "step",
+            "2-D X holds equal-length sequences, which have no padding: "
+            "impute missing values, or pass a 3-D array or a list of "
+            "sequences to mark padding with all-NaN steps.",
+        )
+        _check_channels(estimator, 1, reset)
+        if padding_id is None:
+            return X[:, :, None], None, None
+        return _strip_id_padding(X[:, :, None], padding_id)
+
+    if kind == "list":
+        X = _padded_from_list(X, dtype)
+    else:
+        X = check_array(X, dtype=dtype, allow_nd=True,
+                        ensure_all_finite="allow-nan", input_name="X")
+        if X.ndim != 3:
+            raise ValueError(
+                "X must be 2-D (n_samples, n_timesteps), 3-D (n_samples, "
+                "n_timesteps, n_features) or a list of 2-D sequences; got an "
+                f"array with {X.ndim} dimensions and shape {X.shape} instead."
+            )
+        if X.shape[1] * 4 <= X.shape[2]:
+            warnings.warn(
+                f"X has shape {X.shape}: {X.shape[1]} time steps of "
+                f"{X.shape[2]} features each. Time must come before features "
+                "(n_samples, n_timesteps, n_features); data from sktime or "
+                "aeon is (n_samples, n_channels, n_timesteps), so you may "
+                "need X.transpose(0, 2, 1).",
+                UserWarning,
+                stacklevel=3,
+            )
+    if reset:
+        estimator.n_features_in_ = X.shape[2]
+    _check_channels(estimator, X.shape[2], reset)
+    if padding_id is None:
+        return _strip_padding(X)
+    return _strip_id_padding(X, padding_id)
+
+
+def _strip_id_padding(X, padding_id):
+    """:func:`_strip_padding` for sequences padded with an id (or NaN)."""
+    X = np.where((X == padding_id).all(axis=2, keepdims=True), np.nan, X)
+    return _strip_padding(X, padding=f"the padding id {padding_id} (or NaN)")
+
+
+def check_seed(random_state):
+    """A 31-bit seed for torch from a scikit-learn ``random_state``."""
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, Integral):
+        return int(random_state) % (2**31)
+    return int(check_random_state(random_state).randint(2**31 - 1))

@@ -31,21 +31,11 @@ from ._validation import (
     check_no_nan,
     check_not_1d,
     check_numeric,
+    target_position,
+    check_positive_int,
 )
 
 __all__ = ["make_windows", "SlidingWindows", "RepeatVector", "ToSequences"]
-
-
-def _check_positive_int(value, name):
-    # bool is an Integral, but window=True is always a mistake.
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be an integer >= 1. Got {value!r} of type "
-            f"{type(value).__name__} instead."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1. Got {name}={value} instead.")
-    return int(value)
 
 
 def _as_numeric_array(series):
@@ -87,26 +77,6 @@ def _as_numeric_array(series):
             f"series must hold numeric values. Got dtype {array.dtype} instead."
         )
     return array
-
-
-def _target_position(series, target, n_columns):
-    """Position of the target column, from a label (pandas) or an integer."""
-    columns = getattr(series, "columns", None)
-    if columns is not None and target in columns:
-        position = columns.get_indexer([target])[0]
-        if position >= 0:
-            return int(position)
-    if isinstance(target, Integral) and not isinstance(target, bool):
-        if -n_columns <= target < n_columns:
-            return int(target) % n_columns
-        raise ValueError(
-            f"target must name a column of series, which has {n_columns} "
-            f"column(s). Got target={target!r} instead."
-        )
-    raise ValueError(
-        "target must be a column label of a DataFrame series, or an integer "
-        f"column position. Got target={target!r} instead."
-    )
 
 
 def make_windows(series, window, horizon=1, *, target=0):
@@ -182,8 +152,8 @@ def make_windows(series, window, horizon=1, *, target=0):
     >>> np.shares_memory(X, series)
     True
     """
-    window = _check_positive_int(window, "window")
-    horizon = _check_positive_int(horizon, "horizon")
+    window = check_positive_int(window, "window")
+    horizon = check_positive_int(horizon, "horizon")
     array = _as_numeric_array(series)
     if array.ndim == 1:
         array = array[:, np.newaxis]
@@ -200,7 +170,8 @@ def make_windows(series, window, horizon=1, *, target=0):
             "horizon steps of future. Use a shorter window or horizon. Got "
             f"window={window}, horizon={horizon} instead."
         )
-    target = _target_position(series, target, n_features)
+    target = target_position(target, getattr(series, "columns", None), n_features,
+                             name="series")
     n_windows = n_timesteps - window - horizon + 1
     # Windowing both axes at once puts the (window, n_features) block last.
     X = sliding_window_view(array, (window, n_features))[:n_windows, 0]

@@ -1,27 +1,30 @@
 """Forecast metrics and scorers for model selection.
 
-Forecasts here are matrices ``(n_rows, horizon)``: row ``t`` forecasts steps
-``t+1 ... t+horizon`` (see :class:`sklearn_rnn.NaiveForecaster`). The metrics
-also take 1-D arrays (``horizon == 1``).
+Which scorer to use
+-------------------
+Row ``t`` of a forecaster's ``predict(X)`` forecasts ``y[t]`` (``horizon=1``)
+or ``y[t] ... y[t+horizon-1]`` from the rows before ``t``.
 
-The scorers plug into ``GridSearchCV(scoring=...)`` and ``cross_val_score``.
-They score a forecaster on the rows of the test series whose whole future is
-in it.
+- ``horizon=1``: any scikit-learn regression scorer (``"r2"``,
+  ``"neg_mean_absolute_error"``, ...) compares each one-step forecast with
+  the value it forecasts. It also scores row 0, whose forecast has no history
+  (the training mean) unless ``X`` is a pandas object that continues the
+  training series (then the training end is its history).
+- Any ``horizon``: the scorers here (:func:`make_forecast_scorer`,
+  :data:`skill_scorer`) score every step of every row that has history and
+  whose whole horizon is in the test data. scikit-learn's scorers refuse
+  ``horizon > 1`` (a shape error), never a misaligned number.
 
-.. note:: With :class:`~sklearn.model_selection.TimeSeriesSplit`, a test fold
-   is scored on its own rows only: the forecaster does not see the training
-   fold's history, so the first ``window - 1`` rows of each test fold are
-   forecast from the shorter history they have. With test folds much longer
-   than ``window`` this barely matters. For an exact out-of-sample evaluation,
-   fit on ``X[:k]``, predict on the whole ``X`` (row ``t`` only uses rows
-   ``<= t``) and score rows ``k ... n - horizon - 1``.
+With :class:`~sklearn.model_selection.TimeSeriesSplit` on a pandas series,
+each test fold continues its training fold, so its first rows are forecast
+from the end of the training fold: true out-of-sample forecasts. A NumPy
+array has no index to tell, so a test fold starts from an empty history.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import inspect
-
-import numpy as np
+from ._metrics import mean_absolute_scaled_error, skill_score
+from ._series import make_forecast_scorer, skill_scorer
 
 __all__ = [
     "make_forecast_scorer",
@@ -29,220 +32,3 @@ __all__ = [
     "skill_score",
     "skill_scorer",
 ]
-
-
-def _check_same_shape(**arrays):
-    arrays = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
-    shapes = {name: a.shape for name, a in arrays.items()}
-    if len(set(shapes.values())) > 1:
-        raise ValueError(
-            "The forecasts must have the same shape, (n_rows,) or (n_rows, "
-            f"horizon). Got shapes {shapes} instead."
-        )
-    first = next(iter(arrays.values()))
-    if first.ndim not in (1, 2) or first.size == 0:
-        raise ValueError(
-            "The forecasts must be non-empty arrays of shape (n_rows,) or "
-            f"(n_rows, horizon). Got shape {first.shape} instead."
-        )
-    for name, a in arrays.items():
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} contains NaN or infinity.")
-    return arrays.values()
-
-
-def skill_score(y_true, y_pred, y_naive, *, force_finite=True):
-    """Skill of a forecast over a reference: ``1 - MSE(y_pred) / MSE(y_naive)``.
-
-    1 is a perfect forecast, 0 is as good as the reference (usually the naive
-    last-value forecast), negative is worse. It is the ``score`` of every
-    forecaster in this package.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_rows,) or (n_rows, horizon)
-        The values that happened.
-    y_pred : array-like of the same shape
-        The forecast to assess.
-    y_naive : array-like of the same shape
-        The reference forecast, e.g. ``y[t]`` repeated for row ``t``.
-    force_finite : bool, default=True
-        What to return when the reference is exact (``MSE(y_naive) == 0``), as
-        in :func:`~sklearn.metrics.r2_score`: True gives 0.0 (no skill can be
-        measured against an exact reference); False gives ``nan`` when
-        ``y_pred`` is exact too and ``-inf`` otherwise.
-
-    Returns
-    -------
-    score : float
-        The skill score.
-
-    See Also
-    --------
-    skill_scorer : The scorer for ``GridSearchCV``.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.metrics import skill_score
-    >>> y_true = [[2.0, 3.0], [3.0, 4.0]]
-    >>> y_naive = [[1.0, 1.0], [2.0, 2.0]]
-    >>> skill_score(y_true, [[2.0, 2.0], [3.0, 3.0]], y_naive)
-    0.8
-    >>> skill_score(y_true, y_naive, y_naive)
-    0.0
-    """
-    y_true, y_pred, y_naive = _check_same_shape(
-        y_true=y_true, y_pred=y_pred, y_naive=y_naive
-    )
-    mse_pred = np.mean((y_true - y_pred) ** 2)
-    mse_naive = np.mean((y_true - y_naive) ** 2)
-    if mse_naive == 0:
-        if force_finite:
-            return 0.0
-        return float("nan") if mse_pred == 0 else float("-inf")
-    return float(1.0 - mse_pred / mse_naive)
-
-
-def mean_absolute_scaled_error(y_true, y_pred, *, y_train, sp=1):
-    """Mean absolute scaled error (MASE, Hyndman and Koehler 2006).
-
-    The mean absolute error of the forecast divided by the in-sample mean
-    absolute error of the seasonal naive forecast on ``y_train``,
-    ``mean(|y_train[t] - y_train[t - sp]|)``. Below 1 means better than that
-    naive forecast did in sample.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_rows,) or (n_rows, horizon)
-        The values that happened.
-    y_pred : array-like of the same shape
-        The forecast to assess.
-    y_train : array-like of shape (n_timesteps,)
-        The series the scale is computed on, usually the training series.
-    sp : int, default=1
-        Seasonal period of the naive forecast that gives the scale; 1 is the
-        last-value forecast.
-
-    Returns
-    -------
-    mase : float
-        Non-negative; lower is better.
-
-    References
-    ----------
-    .. [1] R. J. Hyndman and A. B. Koehler, "Another look at measures of
-       forecast accuracy", International Journal of Forecasting 22(4), 2006.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.metrics import mean_absolute_scaled_error
-    >>> y_train = [1.0, 3.0, 2.0, 4.0]
-    >>> mean_absolute_scaled_error([5.0, 6.0], [4.0, 4.0], y_train=y_train)
-    0.9...
-    """
-    y_true, y_pred = _check_same_shape(y_true=y_true, y_pred=y_pred)
-    y_train = np.asarray(y_train, dtype=np.float64)
-    if y_train.ndim != 1:
-        raise ValueError(
-            f"y_train must be a 1-D series. Got shape {y_train.shape} instead."
-        )
-    if isinstance(sp, bool) or not isinstance(sp, (int, np.integer)) or sp < 1:
-        raise ValueError(f"sp must be an int >= 1. Got sp={sp!r} instead.")
-    if len(y_train) <= sp:
-        raise ValueError(
-            f"y_train needs more than sp={sp} values to compute the seasonal "
-            f"naive scale. Got {len(y_train)} value(s) instead."
-        )
-    scale = np.mean(np.abs(y_train[sp:] - y_train[:-sp]))
-    if not np.isfinite(scale) or scale == 0:
-        raise ValueError(
-            f"The in-sample naive mean absolute error of y_train (lag sp={sp}) "
-            f"scales MASE and must be positive and finite. Got {scale} instead "
-            "(a constant or non-finite y_train); use another metric."
-        )
-    return float(np.mean(np.abs(y_true - y_pred)) / scale)
-
-
-def make_forecast_scorer(metric, *, greater_is_better=True, **kwargs):
-    """Make a scorer that evaluates a forecaster with ``metric``.
-
-    The scorer ``scorer(estimator, X, y=None)`` forecasts every row of ``X``
-    whose whole future is in ``X`` and calls ``metric(Y_true, Y_pred,
-    **kwargs)`` with two ``(n_rows, horizon)`` arrays. ``y`` defaults to the
-    target column of ``X``, as in the forecaster's ``fit``. Pass it as
-    ``GridSearchCV(scoring=scorer)``.
-
-    Parameters
-    ----------
-    metric : callable
-        ``metric(y_true, y_pred, **kwargs) -> float``. When ``metric`` has a
-        parameter named ``y_naive`` it also receives the naive last-value
-        forecast; when it has one named ``y_train`` it receives the target
-        series being scored (so :func:`mean_absolute_scaled_error` is scaled by
-        the naive error on the scored series itself).
-    greater_is_better : bool, default=True
-        False for losses: the scorer then returns ``-metric(...)``, since
-        scikit-learn maximises scores.
-    **kwargs
-        Passed to ``metric``.
-
-    Returns
-    -------
-    scorer : callable
-        ``scorer(estimator, X, y=None) -> float``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.metrics import mean_absolute_error
-    >>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
-    >>> from sklearn_rnn import NaiveForecaster
-    >>> from sklearn_rnn.metrics import make_forecast_scorer
-    >>> from sklearn_rnn.metrics import mean_absolute_scaled_error
-    >>> X = np.arange(48.0) + np.tile([0.0, 6.0, 3.0], 16)  # trend + season of 3
-    >>> neg_mae = make_forecast_scorer(mean_absolute_error, greater_is_better=False)
-    >>> search = GridSearchCV(
-    ...     NaiveForecaster(sp=3, horizon=2),
-    ...     {"strategy": ["last", "drift", "seasonal"]},
-    ...     scoring=neg_mae,
-    ...     cv=TimeSeriesSplit(3),
-    ... ).fit(X)
-    >>> search.best_params_
-    {'strategy': 'seasonal'}
-    >>> search.cv_results_["mean_test_score"].round(2)
-    array([-4.35, -5.33, -3.3 ])
-    >>> neg_mase = make_forecast_scorer(
-    ...     mean_absolute_scaled_error, greater_is_better=False, sp=3
-    ... )
-    >>> neg_mase(search.best_estimator_, X)
-    -1.02...
-    """
-    parameters = inspect.signature(metric).parameters
-    wants_naive = "y_naive" in parameters
-    wants_train = "y_train" in parameters
-    sign = 1.0 if greater_is_better else -1.0
-
-    def scorer(estimator, X, y=None):
-        if not hasattr(estimator, "_score_arrays"):
-            raise TypeError(
-                "A forecast scorer needs a forecaster (a ForecasterMixin "
-                f"subclass). Got {type(estimator).__name__} instead."
-            )
-        Y_true, Y_pred, Y_naive, series = estimator._score_arrays(X, y)
-        extra = dict(kwargs)
-        if wants_naive:
-            extra["y_naive"] = Y_naive
-        if wants_train:
-            extra["y_train"] = series
-        return sign * float(metric(Y_true, Y_pred, **extra))
-
-    scorer.__name__ = f"forecast_scorer({getattr(metric, '__name__', metric)!s})"
-    return scorer
-
-
-skill_scorer = make_forecast_scorer(skill_score)
-skill_scorer.__doc__ = """A forecaster's skill over the naive last-value forecast.
-
-``skill_scorer(estimator, X, y=None)`` equals ``estimator.score(X, y)``;
-pass ``GridSearchCV(scoring=skill_scorer)`` to make the choice explicit.
-"""

@@ -11,9 +11,9 @@ returns the matplotlib Axes, so plots can be combined and restyled.
 import numpy as np
 import pandas as pd
 
-from ._series import date_frequency
+from ._time_index import index_after
 
-__all__ = ["plot_cv_results", "plot_forecast", "plot_learning_curve"]
+__all__ = ["plot_backtest", "plot_cv_results", "plot_forecast", "plot_learning_curve"]
 
 
 def _pyplot():
@@ -64,21 +64,12 @@ def _index_after(past, n):
     """The ``n`` time positions after the series ``past`` (or 0..n-1)."""
     if past is None:
         return pd.RangeIndex(n)
-    index = past.index
-    if isinstance(index, pd.DatetimeIndex):
-        freq = date_frequency(index)
-        if freq is None:
-            raise ValueError(
-                "history has dates without a frequency, so the dates of a "
-                "forecast without an index are unknown. Pass the forecast as "
-                "a dated Series (as estimator.forecast does for dated X), or "
-                "set history's frequency with history.asfreq(...). Got an "
-                f"index ending in {list(index[-3:].astype(str))} instead."
-            )
-        return pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
-    if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=n, freq=index.freq)
-    return pd.Index(np.asarray(index[-1]) + 1 + np.arange(n))
+    index = index_after(past.index, n, name="history")
+    if index is not None:
+        return index
+    if pd.api.types.is_numeric_dtype(past.index.dtype):
+        return pd.Index(np.asarray(past.index[-1]) + 1 + np.arange(n))
+    return pd.RangeIndex(len(past), len(past) + n)  # labels without order
 
 
 def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
@@ -105,11 +96,13 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
 
     Notes
     -----
-    Pandas objects are drawn at their index (dates, for dated series), so
-    a dated ``history`` and the dated output of ``forecast`` line up. An
-    array takes the positions right after ``history`` (after its last date
-    or number), or ``0 ... horizon - 1`` without a history; a forecast array
-    takes the positions of ``y`` when ``y`` is given.
+    Pandas objects are drawn at their index, so ``history`` and the output
+    of ``forecast`` line up whatever index ``forecast`` gives: dates
+    (``DatetimeIndex``), periods (``PeriodIndex``, drawn at each period's
+    start) or integers. An array takes the time steps right after
+    ``history`` (after its last date, period or number), or ``0 ... horizon
+    - 1`` without a history; a forecast array takes the positions of ``y``
+    when ``y`` is given.
 
     Examples
     --------
@@ -151,14 +144,18 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
         series[str(label)] = values
     ax = _axes(ax)
     if past is not None:
-        ax.plot(past.index, past.to_numpy(), color="0.45", label="history")
+        ax.plot(_time_axis(past.index), past.to_numpy(), color="0.45",
+                label="history")
     if truth is not None:
-        ax.plot(truth.index, truth.to_numpy(), color="black", linewidth=2,
+        ax.plot(_time_axis(truth.index), truth.to_numpy(), color="black",
+                linewidth=2,
                 label="actual")
     for label, values in series.items():
-        ax.plot(values.index, values.to_numpy(), marker=".", label=label)
+        ax.plot(_time_axis(values.index), values.to_numpy(), marker=".",
+                label=label)
     if past is not None:
-        ax.axvline(past.index[-1], color="0.7", linestyle=":", linewidth=1)
+        ax.axvline(_time_axis(past.index)[-1], color="0.7", linestyle=":",
+                   linewidth=1)
     ax.set_xlabel("time")
     ax.legend(loc="upper left")
     if title is not None:
@@ -337,4 +334,87 @@ def plot_cv_results(cv_results, param="cell", *, score="test_score", ax=None):
     ax.set_xlabel(column[len("param_"):])
     ax.set_ylabel(f"mean {score.replace('_', ' ')}")
     ax.axhline(0, color="0.5", linewidth=0.8)
+    return ax
+
+
+def _time_axis(index):
+    """Positions matplotlib can draw: periods become their start timestamps."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    return index
+
+
+def plot_backtest(result, y=None, *, ax=None, title=None):
+    """Plot a backtest: each origin's forecast over the series it forecast.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The output of :func:`sklearn_rnn.model_selection.backtest`.
+    y : pandas.Series or array-like of shape (n_timesteps,), default=None
+        The series that was backtested, drawn in full; None draws only the
+        actual values over the forecast steps.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    title : str, default=None
+        Title of the Axes.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    Each forecast is drawn at the index of the backtest's output (``y``'s
+    labels, or positions for arrays), with a dotted line at its cutoff, the
+    last time step it was forecast from. A ``PeriodIndex`` is drawn at the
+    start of each period.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> from sklearn_rnn.model_selection import backtest
+    >>> from sklearn_rnn.plotting import plot_backtest
+    >>> y = load_airline()
+    >>> naive = NaiveForecaster(strategy="seasonal", sp=12, horizon=12)
+    >>> ax = plot_backtest(backtest(naive, y, cv=3), y)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['actual', 'from 1957-12-01', 'from 1958-12-01', 'from 1959-12-01']
+    """
+    columns = ("cutoff", "forecast", "actual")
+    if not isinstance(result, pd.DataFrame) or not set(columns) <= set(result):
+        raise TypeError(
+            "result must be the DataFrame that sklearn_rnn.model_selection."
+            f"backtest returns, with columns {list(columns)}. Got "
+            f"{type(result).__name__} instead."
+        )
+    if result.empty:
+        raise ValueError("result has no origins to plot. Got an empty DataFrame.")
+    ax = _axes(ax)
+    if y is not None:
+        truth, _ = _as_series(y, "y")
+        ax.plot(_time_axis(truth.index), truth.to_numpy(), color="black",
+                linewidth=1.5, label="actual")
+    else:
+        for i, actual in enumerate(result["actual"]):
+            ax.plot(_time_axis(actual.index), actual.to_numpy(), color="black",
+                    linewidth=1.5, label="actual" if i == 0 else "_actual")
+    for i, (cutoff, forecast) in enumerate(zip(result["cutoff"], result["forecast"])):
+        if isinstance(cutoff, pd.Period):
+            label, line_at = str(cutoff), cutoff.to_timestamp()
+        elif isinstance(cutoff, pd.Timestamp):
+            label, line_at = str(cutoff.date()), cutoff
+        else:
+            label, line_at = str(cutoff), cutoff
+        color = f"C{i % 10}"
+        ax.plot(_time_axis(forecast.index), forecast.to_numpy(), marker=".",
+                color=color, label=f"from {label}")
+        ax.axvline(line_at, color=color, linestyle=":", linewidth=1)
+    ax.set_xlabel("time")
+    ax.legend(loc="upper left")
+    if title is not None:
+        ax.set_title(title)
     return ax

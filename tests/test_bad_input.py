@@ -348,7 +348,7 @@ def _transform_rows():
         pytest.param(partial(make_windows, sp.csr_matrix(X2), 2), TypeError,
                      r"series must hold numeric values", id="make_windows: sparse"),
         pytest.param(partial(make_windows, X2, 2, target=7), ValueError,
-                     r"target must name a column of series, which has 5 column\(s\)",
+                     r"target must name a column of series.*for series with 5 column\(s\)",
                      id="make_windows: target out of range"),
     ]
     return rows
@@ -397,9 +397,9 @@ FORECASTER_PARAMS = [
     ("unknown strategy", {"strategy": "magic"}, ValueError,
      r"'strategy' parameter .* Got 'magic'"),
     ("target out of range", {"target": 5}, ValueError,
-     r"target must be a column name or a column position in \[0, 0\]"),
+     r"target must name a column of X: a column label or a position in \[0, 0\]"),
     ("target names no column", {"target": "price"}, ValueError,
-     r"target='price' names a column, which needs X to be a pandas DataFrame"),
+     r"target='price' is a column label, which needs X to be a pandas DataFrame"),
 ]
 
 

@@ -19,14 +19,13 @@ def _expected_failed_checks(estimator):
             "A 1-D X is a univariate series, one column of time steps, by design."
         ),
     }
-    if estimator.strategy != "last":
-        # "last" forecasts row t from row t alone, so it happens to pass these.
-        reason = (
-            "Rows are consecutive time steps and row t is forecast from rows <= t, "
-            "so predictions depend on the order and the subset of rows, by design."
-        )
-        failed["check_methods_subset_invariance"] = reason
-        failed["check_methods_sample_order_invariance"] = reason
+    reason = (
+        "Rows are consecutive time steps and row t is forecast from the rows "
+        "before t, so predictions depend on the order and the subset of rows, "
+        "by design."
+    )
+    failed["check_methods_subset_invariance"] = reason
+    failed["check_methods_sample_order_invariance"] = reason
     if estimator.horizon > 1:
         failed["check_regressors_train"] = (
             "With horizon > 1, predict returns (n_timesteps, horizon), one column "

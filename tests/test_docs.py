@@ -16,6 +16,7 @@ import pytest
 import sklearn_rnn
 import sklearn_rnn.exceptions
 import sklearn_rnn.metrics
+import sklearn_rnn.model_selection
 import sklearn_rnn.plotting
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -40,8 +41,8 @@ def test_docs_build_without_warnings(tmp_path):
 
 
 @pytest.mark.parametrize("module", [
-    sklearn_rnn, sklearn_rnn.metrics, sklearn_rnn.plotting,
-    sklearn_rnn.exceptions,
+    sklearn_rnn, sklearn_rnn.metrics, sklearn_rnn.model_selection,
+    sklearn_rnn.plotting, sklearn_rnn.exceptions,
 ])
 def test_api_reference_lists_every_public_name(module):
     api = (DOCS / "api.rst").read_text()

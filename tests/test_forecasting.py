@@ -4,6 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from skorch.callbacks import Callback
 
@@ -38,14 +42,15 @@ def _fitted_recorder(forecaster):
 @pytest.mark.parametrize("cls", FORECASTERS)
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_ramp_forecasts_are_aligned(cls, strategy):
-    # On y = t the forecast of row t must be t+1 .. t+horizon: an off-by-one
-    # anywhere (windows, targets, seq2seq read-out, recursion) shows up as 1.
+    # On y = t row t of predict must forecast t .. t+horizon-1 (from the rows
+    # before t): an off-by-one anywhere (windows, targets, seq2seq read-out,
+    # recursion, the mixin's shift) shows up as 1.
     n, horizon, window = 40, 3, 6
     y = np.arange(n, dtype=float)
     model = cls(window=window, horizon=horizon, strategy=strategy, hidden_size=16,
                 max_epochs=30, random_state=0).fit(y)
-    expected = np.arange(n)[:, None] + np.arange(1, horizon + 1)
-    full_history = slice(window - 1, None)
+    expected = np.arange(n)[:, None] + np.arange(horizon)
+    full_history = slice(window, None)
     np.testing.assert_allclose(model.predict(y)[full_history],
                                expected[full_history], atol=0.5)
 
@@ -85,9 +90,10 @@ def test_last_window_gives_the_same_forecast(cls, strategy):
     y = np.sin(np.arange(50) / 3.0) * 10 + np.arange(50)
     model = cls(strategy=strategy, horizon=3, **TINY).fit(y)
     full = model.predict(y)
-    np.testing.assert_allclose(model.predict(y[-TINY["window"]:])[-1], full[-1],
-                               rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(model.forecast(y), full[-1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.forecast(y[-TINY["window"]:]),
+                               model.forecast(y), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.forecast(y[:-1]), full[-1], rtol=1e-5,
+                               atol=1e-5)
     assert full.shape == (50, 3)
 
 
@@ -147,13 +153,13 @@ def test_score_is_skill_against_naive():
     model = GRUForecaster(max_epochs=30, hidden_size=16, window=6,
                           random_state=0).fit(y)
     predictions = model.predict(y)
-    # score covers every row with a known future, warm-up rows included.
-    expected = skill_score(y[1:], predictions[:-1], y[:-1])
+    # score covers every row with history and a known future, warm-up rows
+    # included; the naive forecast of row t is y[t-1].
+    expected = skill_score(y[1:], predictions[1:], y[:-1])
     assert model.score(y) == pytest.approx(expected)
     # On a ramp the naive forecast is always off by one; with a full window
     # of history the model learns the step.
-    full = slice(5, -1)
-    assert skill_score(y[6:], predictions[full], y[full]) > 0.9
+    assert skill_score(y[6:], predictions[6:], y[5:-1]) > 0.9
     assert NaiveForecaster().fit(y).score(y) == 0
 
 
@@ -202,4 +208,67 @@ def test_predictions_do_not_depend_on_block_and_batch_sizes(cls, strategy, monke
     monkeypatch.setattr(forecasting, "PREDICT_ROWS", 5)
     monkeypatch.setattr(forecasting, "PREDICT_BATCH_SIZE", 3)
     np.testing.assert_allclose(model.predict(X), whole, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(model.forecast(X), whole[-1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.forecast(X[:-1]), whole[-1], rtol=1e-5,
+                               atol=1e-6)
+
+
+# -- traps of issue 13, as users hit them ----------------------------------
+
+def test_time_series_split_fold_of_a_pandas_series_continues_its_training():
+    # A fold's first rows are forecast from the end of its training fold.
+    y = load_airline()
+    train, test = y.iloc[:100], y.iloc[100:]
+    model = GRUForecaster(**TINY).fit(train)
+    np.testing.assert_allclose(model.predict(test), model.predict(y)[100:],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.predict(test)[0],
+                               model.forecast(train).iloc[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("params", [dict(horizon=3), dict(window=4),
+                                    dict(strategy="seq2seq"), dict(hidden_size=4)])
+def test_set_params_after_fit_asks_for_a_refit(params):
+    # Was an internal RuntimeError (the hook's shape check) for horizon=3.
+    y = np.sin(np.arange(40) / 3.0)
+    model = GRUForecaster(**TINY).fit(y).set_params(**params)
+    for method in ("predict", "forecast", "score"):
+        with pytest.raises(NotFittedError, match="Call fit again"):
+            getattr(model, method)(y)
+    assert model.fit(y).predict(y).shape[0] == 40
+
+
+def test_warm_start_may_change_max_epochs_and_lr():
+    y = np.sin(np.arange(40) / 3.0)
+    model = GRUForecaster(**TINY, warm_start=True).fit(y)
+    model.set_params(max_epochs=1, lr=1e-3)
+    assert np.isfinite(model.predict(y)).all()
+    assert np.isfinite(model.fit(y).score(y))
+
+
+def test_transformed_target_regressor_with_explicit_y():
+    # Explicit y is the target: the forecaster learns it in the transformed
+    # units and TransformedTargetRegressor brings forecasts back.
+    y = load_airline().to_numpy()
+    model = TransformedTargetRegressor(
+        GRUForecaster(**TINY), transformer=StandardScaler())
+    model.fit(y.reshape(-1, 1), y)
+    inner = model.regressor_
+    assert inner.target_index_ is None
+    scaled = model.transformer_.transform(y.reshape(-1, 1)).ravel()
+    expected = model.transformer_.inverse_transform(
+        inner.predict(y.reshape(-1, 1)).reshape(-1, 1)).ravel()
+    np.testing.assert_allclose(model.predict(y.reshape(-1, 1)), expected)
+    assert np.abs(scaled).max() < 5  # the inner forecaster saw scaled units
+    assert abs(np.mean(model.predict(y.reshape(-1, 1))) - y.mean()) < y.std()
+
+
+def test_scaler_in_a_pipeline_forecasts_in_scaled_units_unless_y_is_given():
+    # What the user guide says: a transformer in front changes X, so the
+    # target column (and the forecasts of it) are in transformed units;
+    # pass y to forecast it in its own units.
+    y = load_airline().to_numpy()
+    X = y.reshape(-1, 1)
+    scaled = make_pipeline(StandardScaler(), GRUForecaster(**TINY)).fit(X)
+    assert np.abs(scaled.predict(X)).max() < 10
+    raw = make_pipeline(StandardScaler(), GRUForecaster(**TINY)).fit(X, y)
+    assert raw.predict(X).mean() > 100

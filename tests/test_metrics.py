@@ -3,10 +3,15 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
-from sklearn.metrics import mean_absolute_error, mean_squared_error
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+    root_mean_squared_error,
+)
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 
-from sklearn_rnn._naive import NaiveForecaster
+from sklearn_rnn import GRUForecaster, NaiveForecaster
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import (
     make_forecast_scorer,
@@ -108,8 +113,9 @@ def test_forecast_scorer_sees_rows_with_known_future():
 def test_forecast_scorer_sign_and_kwargs():
     y = np.random.RandomState(0).normal(size=30).cumsum()
     forecaster = NaiveForecaster(strategy="drift", horizon=2).fit(y)
+    # Rows 1 .. n-2: history before them and y[t], y[t+1] known.
     Y_true = np.lib.stride_tricks.sliding_window_view(y[1:], 2)
-    Y_pred = forecaster.predict(y)[:-2]
+    Y_pred = forecaster.predict(y)[1:-1]
     mse = mean_squared_error(Y_true, Y_pred)
     neg_mse = make_forecast_scorer(mean_squared_error, greater_is_better=False)
     assert neg_mse(forecaster, y) == pytest.approx(-mse)
@@ -126,14 +132,14 @@ def test_forecast_scorer_passes_naive_and_series_when_asked():
     mase = make_forecast_scorer(mean_absolute_scaled_error, sp=2)
     Y_true = np.lib.stride_tricks.sliding_window_view(y[1:], 2)
     expected = mean_absolute_scaled_error(
-        Y_true, forecaster.predict(y)[:-2], y_train=y, sp=2
+        Y_true, forecaster.predict(y)[1:-1], y_train=y, sp=2
     )
     assert mase(forecaster, y) == pytest.approx(expected)
 
 
 def test_forecast_scorer_rejects_non_forecasters():
     X, y = np.ones((5, 1)), np.arange(5.0)
-    with pytest.raises(TypeError, match="needs a forecaster.*LinearRegression"):
+    with pytest.raises(TypeError, match="needs a sklearn-rnn forecaster.*LinearRegression"):
         skill_scorer(LinearRegression().fit(X, y), X, y)
 
 
@@ -160,3 +166,51 @@ def test_scorers_in_model_selection():
         ],
     )
     assert search.cv_results_["mean_test_skill"][0] == 0.0
+
+
+# -- scikit-learn's scorers on time-series folds (issue 13's "done when") ---
+
+SKLEARN_SCORERS = {
+    "neg_mean_absolute_error": lambda y, p: -mean_absolute_error(y, p),
+    "neg_root_mean_squared_error": lambda y, p: -root_mean_squared_error(y, p),
+    "r2": r2_score,
+}
+FORECASTERS = {
+    "naive": lambda: NaiveForecaster(),
+    "gru": lambda: GRUForecaster(window=6, hidden_size=8, max_epochs=2,
+                                 random_state=0),
+}
+
+
+@pytest.mark.parametrize("name", list(FORECASTERS))
+@pytest.mark.parametrize("pandas", [False, True], ids=["numpy", "pandas"])
+def test_sklearn_scorers_on_time_series_folds_score_one_step_forecasts(name, pandas):
+    # The user's call: cross_val_score(est, y, y, cv=TimeSeriesSplit(3),
+    # scoring=...). Each fold's score is the metric of the forecasts made
+    # from each test row's history: for a pandas series that continues the
+    # training fold, the true out-of-sample forecast from the whole past;
+    # for a NumPy array (no index), the test fold alone, its row 0 from an
+    # empty history.
+    passengers = load_airline()
+    y = passengers if pandas else passengers.to_numpy()
+    cv = TimeSeriesSplit(3)
+    for scoring, metric in SKLEARN_SCORERS.items():
+        scores = cross_val_score(FORECASTERS[name](), y, y, cv=cv, scoring=scoring)
+        for score, (train, test) in zip(scores, cv.split(y)):
+            model = FORECASTERS[name]().fit(y[train] if not pandas
+                                            else passengers.iloc[train])
+            if pandas:
+                forecasts = [model.forecast(passengers.iloc[:t]).iloc[0]
+                             for t in test]
+            else:
+                forecasts = [model.forecast(y[test][:i])[0]
+                             for i in range(len(test))]
+            truth = passengers.to_numpy()[test]
+            assert score == pytest.approx(metric(truth, forecasts), rel=1e-6)
+
+
+def test_sklearn_scorer_refuses_a_multi_step_forecast():
+    y = load_airline().to_numpy()
+    with pytest.raises(ValueError, match="different number of output"):
+        cross_val_score(NaiveForecaster(horizon=3), y, y, cv=TimeSeriesSplit(3),
+                        scoring="neg_mean_absolute_error", error_score="raise")

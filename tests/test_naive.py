@@ -24,29 +24,39 @@ STRATEGIES = [
 
 
 @pytest.mark.parametrize("horizon", [1, 4])
-def test_last_repeats_the_value_at_each_row(horizon):
+def test_last_repeats_the_value_before_each_row(horizon):
     y = np.arange(20.0)
-    Y = NaiveForecaster(horizon=horizon).fit(y).predict(y)
-    expected = np.repeat(y[:, None], horizon, axis=1)
-    np.testing.assert_array_equal(Y.reshape(20, horizon), expected)
+    Y = NaiveForecaster(horizon=horizon).fit(y).predict(y).reshape(20, horizon)
+    # Row t forecasts y[t] from y[:t]; row 0 has no history: the training mean.
+    np.testing.assert_array_equal(Y[1:], np.repeat(y[:-1, None], horizon, axis=1))
+    np.testing.assert_array_equal(Y[0], np.full(horizon, y.mean()))
+
+
+def test_naive_last_scored_by_sklearn_is_not_perfect():
+    # The trap as a user hit it: with predict(X)[t] forecasting y[t+1], this
+    # gave a perfect -0.0 on every fold.
+    y = np.random.RandomState(0).normal(size=60).cumsum()
+    scores = cross_val_score(NaiveForecaster(), y, y, cv=TimeSeriesSplit(3),
+                             scoring="neg_mean_absolute_error")
+    assert np.all(scores < -0.1)
 
 
 @pytest.mark.parametrize("window", [None, 2, 5])
 def test_drift_on_a_line_is_exact(window):
     y = np.arange(30.0)
     Y = NaiveForecaster(strategy="drift", window=window, horizon=3).fit(y).predict(y)
-    # Row 0 has one value of history, hence no slope.
-    np.testing.assert_array_equal(Y[0], [0.0, 0.0, 0.0])
-    np.testing.assert_array_equal(Y[1:], np.arange(1, 30)[:, None] + [1, 2, 3])
+    # Row 1 has one value of history, hence no slope.
+    np.testing.assert_array_equal(Y[1], [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(Y[2:], np.arange(1, 29)[:, None] + [1, 2, 3])
 
 
 def test_mean_uses_the_last_window_values_or_what_there_is():
     y = np.array([1.0, 3.0, 5.0, 7.0, 9.0])
     Y = NaiveForecaster(strategy="mean", window=2, horizon=2).fit(y).predict(y)
-    np.testing.assert_allclose(Y[:, 0], [1.0, 2.0, 4.0, 6.0, 8.0])
+    np.testing.assert_allclose(Y[:, 0], [5.0, 1.0, 2.0, 4.0, 6.0])
     np.testing.assert_array_equal(Y[:, 0], Y[:, 1])
     Y = NaiveForecaster(strategy="mean").fit(y).predict(y)
-    np.testing.assert_allclose(Y, [1.0, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_allclose(Y, [5.0, 1.0, 2.0, 3.0, 4.0])
 
 
 @pytest.mark.parametrize("horizon", [1, 5, 12])
@@ -56,11 +66,11 @@ def test_seasonal_is_exact_on_a_periodic_series(horizon):
     forecaster = NaiveForecaster(strategy="seasonal", sp=5, horizon=horizon).fit(y)
     Y = forecaster.predict(y).reshape(len(y), horizon)
     periodic = np.tile(season, 20)
-    for t in range(4, len(y)):
-        np.testing.assert_array_equal(Y[t], periodic[t + 1 : t + 1 + horizon])
+    for t in range(5, len(y)):
+        np.testing.assert_array_equal(Y[t], periodic[t : t + horizon])
     # Less than a season of history: the last value.
-    for t in range(4):
-        np.testing.assert_array_equal(Y[t], np.full(horizon, y[t]))
+    for t in range(1, 5):
+        np.testing.assert_array_equal(Y[t], np.full(horizon, y[t - 1]))
 
 
 def test_seasonal_with_sp_1_is_last():
@@ -78,9 +88,9 @@ def test_last_row_needs_only_window_rows(params):
     y = np.random.RandomState(1).normal(size=40).cumsum()
     forecaster = NaiveForecaster(horizon=3, **params).fit(y)
     window = params.get("window") or params.get("sp", 1)
-    full = forecaster.predict(y)
-    np.testing.assert_allclose(forecaster.predict(y[-window:])[-1], full[-1])
-    np.testing.assert_allclose(forecaster.forecast(y), full[-1])
+    np.testing.assert_allclose(forecaster.forecast(y[-window:]),
+                               forecaster.forecast(y))
+    np.testing.assert_allclose(forecaster.forecast(y[:-1]), forecaster.predict(y)[-1])
 
 
 @settings(max_examples=30, deadline=None)
@@ -90,13 +100,14 @@ def test_last_row_needs_only_window_rows(params):
     data=st.data(),
 )
 def test_rows_only_use_the_past(y, params, data):
-    t = data.draw(st.integers(0, len(y) - 2))
+    t = data.draw(st.integers(0, len(y) - 1))
     forecaster = NaiveForecaster(horizon=2, **params).fit(y)
     changed = y.copy()
-    changed[t + 1 :] += 1e4
+    changed[t:] += 1e4
     np.testing.assert_allclose(
         forecaster.predict(changed)[: t + 1], forecaster.predict(y)[: t + 1]
     )
+    np.testing.assert_allclose(forecaster.forecast(y[:t]), forecaster.predict(y)[t])
 
 
 def test_forecast_of_airline_is_dated_after_the_data():
@@ -142,7 +153,7 @@ def test_y_not_a_column_forecasts_column_target():
     X = np.c_[np.arange(10.0), 5 + np.arange(10.0)]
     forecaster = NaiveForecaster(target=1).fit(X, np.zeros(10))
     assert forecaster.target_index_ is None
-    np.testing.assert_array_equal(forecaster.predict(X), X[:, 1])
+    np.testing.assert_array_equal(forecaster.predict(X)[1:], X[:-1, 1])
 
 
 def test_grid_search_over_strategies_with_time_series_split():

@@ -147,3 +147,24 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sklearn-rnn\[plot\]"):
         plot_forecast([1.0], [1.0])
+
+
+@pytest.mark.parametrize("index", ["period", "integer", "datetime"])
+def test_plot_forecast_takes_every_index_forecast_returns(index):
+    # plot_forecast crashed on the PeriodIndex that forecast() returns.
+    y = load_airline()
+    if index == "period":
+        y = y.to_period("M")
+    elif index == "integer":
+        y = y.reset_index(drop=True)
+    train, test = y.iloc[:-12], y.iloc[-12:]
+    forecast = NaiveForecaster(horizon=12).fit(train).forecast(train)
+    assert isinstance(forecast, pd.Series)
+    ax = plot_forecast(test, forecast, history=train)
+    lines = _lines(ax)
+    np.testing.assert_array_equal(lines["forecast"].get_xdata(),
+                                  lines["actual"].get_xdata())
+    # An array forecast is placed right after the history.
+    ax = plot_forecast(None, forecast.to_numpy(), history=train)
+    np.testing.assert_array_equal(_lines(ax)["forecast"].get_xdata(),
+                                  lines["actual"].get_xdata())

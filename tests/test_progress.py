@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn import GRUForecaster, RNNRegressor
-from sklearn_rnn._progress import MAX_PLAIN_LINES, EpochProgress
+from sklearn_rnn._callbacks import MAX_PLAIN_LINES, EpochProgress
 
 
 class FakeTerminal(io.StringIO):

@@ -146,14 +146,15 @@ def _fitted_forecaster(strategy):
     cut=st.integers(0, 29),
     noise=st.floats(-50, 50, allow_nan=False).filter(lambda v: abs(v) > 1e-3),
 )
-def test_forecast_of_row_t_uses_only_rows_up_to_t(strategy, series, cut, noise):
-    # Alignment as a property: changing the future of row t never changes
-    # the forecast made at t, and the forecast made at t is what forecast()
-    # returns for the series cut after t.
+def test_row_t_forecasts_from_the_rows_before_t(strategy, series, cut, noise):
+    # The row contract as a property: row t forecasts from the rows before
+    # t only, so changing rows t, t+1, ... never changes rows <= t, and row t
+    # is what forecast() returns for the series cut before t (row 0: the
+    # empty history).
     model = _fitted_forecaster(strategy)
     cut = min(cut, len(series) - 1)
     changed = series.copy()
-    changed[cut + 1:] += noise
+    changed[cut:] += noise
     before = model.predict(series)[: cut + 1]
     np.testing.assert_allclose(model.predict(changed)[: cut + 1], before, **TOL)
-    np.testing.assert_allclose(model.forecast(series[: cut + 1]), before[-1], **TOL)
+    np.testing.assert_allclose(model.forecast(series[:cut]), before[-1], **TOL)

@@ -14,7 +14,6 @@ import sklearn_rnn._series as series_module
 from sklearn_rnn._series import (
     ForecasterMixin,
     future_targets,
-    naive_last,
     validate_series,
     window_start,
 )
@@ -153,11 +152,7 @@ def test_future_targets_is_an_aligned_view():
     assert future_targets(y, 6).shape == (0, 6)
 
 
-def test_naive_last_and_window_start():
-    y = np.array([3.0, 1.0])
-    Y = naive_last(y, 2)
-    np.testing.assert_array_equal(Y, [[3.0, 3.0], [1.0, 1.0]])
-    assert np.shares_memory(Y, y)
+def test_window_start():
     np.testing.assert_array_equal(window_start(np.arange(4), None), [0, 0, 0, 0])
     np.testing.assert_array_equal(window_start(np.arange(4), 2), [0, 0, 1, 2])
 
@@ -176,7 +171,8 @@ def test_predict_shapes_follow_horizon():
     assert RecordingForecaster().fit(X).predict(X).shape == (6,)
     Y = RecordingForecaster(horizon=3).fit(X).predict(X)
     assert Y.shape == (6, 3)
-    np.testing.assert_array_equal(Y[2], [3.0, 4.0, 5.0])
+    # Row 2 forecasts steps 2, 3, 4 from rows 0 and 1.
+    np.testing.assert_array_equal(Y[2], [2.0, 3.0, 4.0])
 
 
 def test_forecast_asks_for_the_last_row_only():
@@ -184,7 +180,24 @@ def test_forecast_asks_for_the_last_row_only():
     est = RecordingForecaster(horizon=2).fit(X)
     np.testing.assert_array_equal(est.forecast(X), [6.0, 7.0])
     np.testing.assert_array_equal(est.rows_seen_, [5])
-    np.testing.assert_array_equal(est.forecast(X), est.predict(X)[-1])
+
+
+@pytest.mark.parametrize("horizon", [1, 3])
+def test_predict_row_t_is_the_forecast_from_the_rows_before_t(horizon):
+    X = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])
+    est = RecordingForecaster(horizon=horizon).fit(X)
+    Y = est.predict(X).reshape(len(X), horizon)
+    for t in range(len(X)):
+        np.testing.assert_array_equal(Y[t], est.forecast(X[:t]))
+
+
+def test_row_0_and_an_empty_history_get_the_training_mean():
+    X = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])
+    est = RecordingForecaster(horizon=2).fit(X)
+    np.testing.assert_array_equal(est.forecast(X[:0]), [X.mean(), X.mean()])
+    np.testing.assert_array_equal(est.forecast([]), [X.mean(), X.mean()])
+    np.testing.assert_array_equal(est.predict(X[3:])[0], [X.mean(), X.mean()])
+    assert est.predict(X[:0]).shape == (0, 2)
 
 
 def test_forecast_dates_follow_the_index_frequency():
@@ -215,15 +228,23 @@ def test_forecast_period_index():
 
 
 def test_forecast_without_a_frequency_is_a_clear_error():
-    index = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-09"])
-    X = pd.Series([1.0, 2.0, 3.0], index=index)
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-03"])
+    X = pd.Series([1.0, 2.0], index=index)
     est = RecordingForecaster().fit(X)
-    with pytest.raises(ValueError, match="frequency of X's DatetimeIndex.*asfreq"):
-        est.forecast(X)
+    with pytest.raises(ValueError, match="DatetimeIndex has no freq.*asfreq"):
+        est.forecast(X[:2])
 
 
-def test_forecast_non_dated_pandas_is_an_array():
-    X = pd.Series([1.0, 2.0, 3.0])
+def test_forecast_of_an_integer_index_continues_it():
+    X = pd.Series([1.0, 2.0, 3.0], index=[10, 11, 12])
+    forecast = RecordingForecaster(horizon=2).fit(X).forecast(X)
+    assert list(forecast.index) == [13, 14]
+    X = pd.Series([1.0, 2.0, 3.0], index=pd.RangeIndex(0, 15, 5))
+    assert list(RecordingForecaster().fit(X).forecast(X).index) == [15]
+
+
+def test_forecast_of_labels_without_time_is_an_array():
+    X = pd.Series([1.0, 2.0, 3.0], index=["a", "b", "c"])
     assert isinstance(RecordingForecaster().fit(X).forecast(X), np.ndarray)
 
 
@@ -246,7 +267,7 @@ def test_mixin_checks_window_and_horizon():
 
 def test_hook_with_a_wrong_shape_is_reported():
     est = RecordingForecaster(horizon=2, bad_shape=True).fit(np.ones(4))
-    with pytest.raises(RuntimeError, match=r"_forecast_rows must return .*\(4, 2\)"):
+    with pytest.raises(RuntimeError, match=r"_forecast_rows must return .*\(3, 2\)"):
         est.predict(np.ones(4))
 
 
@@ -259,7 +280,8 @@ def test_unfitted_methods_raise():
 def test_score_is_skill_over_naive_on_rows_with_known_future():
     X = np.array([0.0, 1.0, 3.0, 2.0, 5.0])
     est = RecordingForecaster(horizon=2).fit(X)
-    # rows 0..2; forecasts x+1, x+2; futures y[t+1], y[t+2]; naive y[t].
+    # rows t = 1..3 (history, and y[t], y[t+1] known); forecasts from row
+    # t - 1: x[t-1] + 1, x[t-1] + 2; naive: y[t-1].
     Y_true = np.array([[1.0, 3.0], [3.0, 2.0], [2.0, 5.0]])
     Y_pred = X[:3, None] + [1.0, 2.0]
     Y_naive = X[:3, None] + [0.0, 0.0]
@@ -342,3 +364,104 @@ def test_validate_series_fast_path_is_taken_for_float64_arrays(monkeypatch):
     np.testing.assert_array_equal(model.forecast(np.arange(4.0)), [4.0])
     with pytest.raises(AssertionError, match="validate_data was called"):
         model.forecast(np.arange(4))  # integers go the long way
+
+
+# -- history across a split: a pandas X that continues the training series --
+
+def _indexes():
+    return {
+        "dates": pd.date_range("2000-01-01", periods=10, freq="D"),
+        "periods": pd.period_range("2000Q1", periods=10, freq="Q"),
+        "integers": pd.RangeIndex(10),
+        "integer labels": pd.Index(np.arange(1990, 2000)),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_indexes()))
+def test_a_series_continuing_the_training_index_uses_the_training_end(kind):
+    y = pd.Series([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0],
+                  index=_indexes()[kind])
+    est = RecordingForecaster(window=2, horizon=2).fit(y[:6])
+    test = y[6:]
+    whole = est.predict(y)
+    # The first test row is forecast from the last training row, as it is
+    # in the whole series; so are predict, forecast and score.
+    np.testing.assert_array_equal(est.predict(test), whole[6:])
+    np.testing.assert_array_equal(est.predict(test)[0], y.iloc[5] + [1.0, 2.0])
+    np.testing.assert_array_equal(est.forecast(test), est.forecast(y))
+    np.testing.assert_array_equal(est.forecast(test.iloc[:1]), whole[7])
+    Y_pred = whole[6:9]
+    Y_true = np.array([[2.0, 6.0], [6.0, 5.0], [5.0, 3.0]])
+    Y_naive = y.iloc[5:8].to_numpy()[:, None] + [0.0, 0.0]
+    expected = 1 - np.mean((Y_true - Y_pred) ** 2) / np.mean((Y_true - Y_naive) ** 2)
+    assert est.score(test) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("kind", list(_indexes()))
+def test_a_series_not_continuing_the_training_index_stands_alone(kind):
+    y = pd.Series(np.arange(10.0), index=_indexes()[kind])
+    est = RecordingForecaster().fit(y[:6])
+    train_mean = y[:6].mean()
+    for later in (y[7:], y[:4], y[6:].to_numpy()):  # a gap, the past, no index
+        assert est.predict(later)[0] == train_mean
+
+
+def test_the_training_end_kept_is_what_the_window_needs():
+    y = pd.Series(np.arange(100.0))
+    assert RecordingForecaster(window=3).fit(y)._training_end["X"].shape == (3, 1)
+    assert RecordingForecaster().fit(y)._training_end["X"].shape == (100, 1)
+
+
+# -- only one regular series gets in -----------------------------------------
+
+MONTHS = pd.date_range("2000-01-01", periods=12, freq="MS")
+PERIODS = pd.period_range("2000-01", periods=12, freq="M")
+
+
+@pytest.mark.parametrize("index, match", [
+    (MONTHS[::-1], r"not sorted and unique: row 1 \(1999?.*comes before|"
+                   r"not sorted and unique: row 1 .* comes before row 0"),
+    (MONTHS[[0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10]], r"row 3 .* repeats row 2"),
+    (MONTHS.delete(4).append(pd.DatetimeIndex(["2001-01-01"])),
+     r"gap or an uneven step at row 4 .*asfreq\('MS'\)"),
+    (PERIODS[::-1], r"PeriodIndex is not sorted.*sort_index\(\)"),
+    (PERIODS.delete(7).append(pd.PeriodIndex(["2001-01"], freq="M")),
+     r"PeriodIndex has a gap .* at row 7 .*asfreq\('M'\)"),
+    (PERIODS[[0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], r"row 1 .* repeats row 0"),
+    (pd.RangeIndex(12)[::-1], r"RangeIndex is not sorted.*sort_index\(\)"),
+    (pd.Index([0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12]), r"gap .* at row 4"),
+], ids=["reversed dates", "repeated dates", "missing month", "reversed periods",
+        "missing period", "repeated period", "reversed range", "missing integer"])
+def test_irregular_series_are_refused_naming_the_row_and_the_fix(index, match):
+    y = pd.Series(np.arange(12.0), index=index)
+    with pytest.raises(ValueError, match=match):
+        RecordingForecaster().fit(y)
+    est = RecordingForecaster().fit(np.arange(12.0))
+    for method in ("predict", "forecast", "score"):
+        with pytest.raises(ValueError, match=match):
+            getattr(est, method)(y)
+
+
+def test_a_panel_is_refused_until_panels_are_supported():
+    # sktime's layout: (series id, time) rows of one long frame.
+    index = pd.MultiIndex.from_product([["a", "b"], MONTHS[:6]],
+                                       names=["store", "month"])
+    panel = pd.DataFrame({"sales": np.arange(12.0)}, index=index)
+    with pytest.raises(ValueError, match="MultiIndex.*panel.*one series"):
+        RecordingForecaster().fit(panel)
+
+
+# -- parameters changed after fit ------------------------------------------
+
+@pytest.mark.parametrize("params", [dict(horizon=3), dict(window=2),
+                                    dict(target=1)])
+def test_parameters_changed_after_fit_ask_for_a_refit(params):
+    X = np.c_[np.arange(8.0), np.ones(8)]
+    est = RecordingForecaster().fit(X).set_params(**params)
+    name, value = next(iter(params.items()))
+    for method in ("predict", "forecast", "score"):
+        with pytest.raises(NotFittedError, match=(
+                rf"{name}=.* at fit, {value} now.*Call fit again")):
+            getattr(est, method)(X)
+    est.fit(X).predict(X)
+    est.set_params(bad_shape=False).predict(X)  # not a fit-dependent parameter

@@ -7,7 +7,8 @@ from numpy.testing import assert_allclose
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
-import sklearn_rnn._base as base
+import sklearn_rnn._net as net_module
+from sklearn_rnn._callbacks import clip_grad_norm
 from sklearn_rnn import GRUForecaster, RNNRegressor
 
 TINY = {"hidden_size": 8, "max_epochs": 2, "batch_size": 16, "random_state": 0}
@@ -25,7 +26,7 @@ def _grads(seed):
 @pytest.mark.parametrize("norm_type", [1.0, 2.0, float("inf")])
 def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     ours, theirs = _grads(0), _grads(0)
-    norm = base._clip_grad_norm(ours, max_norm, norm_type)
+    norm = clip_grad_norm(ours, max_norm, norm_type)
     params = []
     for g in theirs:
         p = torch.nn.Parameter(torch.zeros_like(g))
@@ -74,9 +75,9 @@ def test_lean_step_trains_as_skorch_does(make, monkeypatch):
     else:
         X = rng.normal(size=(60, 6, 2))
         y = X[:, -2:, 0].sum(axis=1)
-    lean_net = base._NeuralNet
+    lean_net = net_module.LeanNeuralNet
     lean = make().fit(X, y)
-    monkeypatch.setattr(base, "_NeuralNet", NeuralNet)
+    monkeypatch.setattr(net_module, "LeanNeuralNet", NeuralNet)
     reference = make().fit(X, y)
     assert type(lean.net_) is lean_net
     assert type(reference.net_) is NeuralNet
@@ -93,7 +94,7 @@ def test_fused_optimizers_train_as_the_default_implementation(optimizer, monkeyp
     X = np.sin(np.arange(120) / 4)
     params = {**TINY, "optimizer": optimizer, "lr": 1e-2, "weight_decay": 1e-3}
     fused = GRUForecaster(window=8, **params).fit(X)
-    monkeypatch.setattr(base, "_FUSED", set())
+    monkeypatch.setattr(net_module, "FUSED_OPTIMIZERS", set())
     default = GRUForecaster(window=8, **params).fit(X)
     assert fused.net_.optimizer_.defaults.get("fused") is (
         True if optimizer != "rmsprop" else None)

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 import sklearn_rnn._base
 from sklearn_rnn import LSTMClassifier, RNNRegressor, SlidingWindows
-from sklearn_rnn._data import SequenceDataset
+from sklearn_rnn._datasets import SequenceDataset
 from sklearn_rnn._modules import ConvFrontEnd
 
 TINY = {"hidden_size": 8, "max_epochs": 1, "random_state": 0}

@@ -126,7 +126,7 @@ def test_make_windows_keeps_numeric_dtype_and_converts_numeric_lists():
             "window=25, horizon=5 instead",
         ),
         ({"window": 3, "target": 5}, "target must name a column.*Got target=5"),
-        ({"window": 3, "target": "b"}, "target must be a column label"),
+        ({"window": 3, "target": "b"}, "needs series to be a pandas DataFrame"),
     ],
 )
 def test_make_windows_rejects_bad_arguments(kwargs, match):

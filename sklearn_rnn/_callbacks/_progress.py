@@ -14,7 +14,7 @@ import time
 
 from skorch.callbacks import PrintLog
 
-__all__ = ["EpochProgress", "echo", "progress_callback"]
+__all__ = ["EpochProgress", "echo", "progress_callback", "silent"]
 
 # Lines a non-terminal fit prints at most, besides its first and last epoch.
 MAX_PLAIN_LINES = 20
@@ -136,7 +136,7 @@ class EpochProgress(PrintLog):
             _live["open"] = False
 
 
-def _silent(*args, **kwargs):
+def silent(*args, **kwargs):
     """A skorch sink that prints nothing."""
 
 
@@ -147,7 +147,7 @@ def progress_callback(verbose, label=None):
     skorch's table of every epoch.
     """
     if not verbose:
-        return PrintLog(sink=_silent)
+        return PrintLog(sink=silent)
     if verbose == 1:
         return EpochProgress(label=label)
     return PrintLog(sink=echo)

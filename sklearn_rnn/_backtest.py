@@ -1,0 +1,458 @@
+"""Backtesting: forecast the full horizon from the end of each training fold.
+
+:func:`backtest` is the forecaster's counterpart of
+:func:`~sklearn.model_selection.cross_validate`. Where a scikit-learn scorer
+scores every row of a test fold (row ``t`` forecast from the rows before it),
+a backtest stands at the end of each training fold, the forecast origin, and
+forecasts the ``horizon`` steps after it, the way a forecast is used.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import inspect
+import time
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as sk_metrics
+from sklearn.base import clone
+
+from . import metrics as rnn_metrics
+
+__all__ = ["backtest"]
+
+# Short names of the usual forecast metrics; the full function names of
+# scikit-learn's regression metrics and of sklearn_rnn.metrics work too.
+_METRIC_ALIASES = {
+    "MAE": sk_metrics.mean_absolute_error,
+    "MSE": sk_metrics.mean_squared_error,
+    "RMSE": sk_metrics.root_mean_squared_error,
+    "MAPE": sk_metrics.mean_absolute_percentage_error,
+    "R2": sk_metrics.r2_score,
+    "MASE": rnn_metrics.mean_absolute_scaled_error,
+    "skill": rnn_metrics.skill_score,
+}
+_REGRESSION_METRICS = (
+    "max_error", "mean_absolute_error", "mean_squared_error",
+    "root_mean_squared_error", "mean_squared_log_error",
+    "root_mean_squared_log_error", "median_absolute_error",
+    "mean_absolute_percentage_error", "mean_pinball_loss", "r2_score",
+    "explained_variance_score", "mean_tweedie_deviance",
+    "mean_poisson_deviance", "mean_gamma_deviance", "d2_absolute_error_score",
+)
+_PACKAGE_METRICS = ("mean_absolute_scaled_error", "skill_score")
+DEFAULT_SCORING = ("MAE", "RMSE", "MASE")
+
+
+def _metric_by_name(name):
+    if name in _METRIC_ALIASES:
+        return _METRIC_ALIASES[name]
+    if name in _REGRESSION_METRICS:
+        return getattr(sk_metrics, name)
+    if name in _PACKAGE_METRICS:
+        return getattr(rnn_metrics, name)
+    hint = ""
+    if name.startswith("neg_"):
+        hint = (f" {name!r} is a scikit-learn scorer name; backtest reports the "
+                f"metric itself, e.g. {name[len('neg_'):]!r}.")
+    raise ValueError(
+        f"scoring names a metric: one of {sorted(_METRIC_ALIASES)}, a regression "
+        f"metric of sklearn.metrics ({', '.join(_REGRESSION_METRICS)}) or of "
+        f"sklearn_rnn.metrics ({', '.join(_PACKAGE_METRICS)}), or a callable "
+        f"metric(y_true, y_pred).{hint} Got {name!r} instead."
+    )
+
+
+def _metric_name(metric):
+    function = getattr(metric, "func", metric)  # functools.partial
+    return getattr(function, "__name__", type(function).__name__)
+
+
+def _resolve_scoring(scoring):
+    """``{column name: metric callable}`` from the ``scoring`` argument."""
+    if scoring is None:
+        scoring = DEFAULT_SCORING
+    if isinstance(scoring, str) or callable(scoring):
+        scoring = [scoring]
+    if isinstance(scoring, dict):
+        items = list(scoring.items())
+        for name, _ in items:
+            if not isinstance(name, str):
+                raise TypeError(
+                    "scoring as a dict maps column names (str) to metrics. Got "
+                    f"the key {name!r} instead."
+                )
+    elif isinstance(scoring, (list, tuple)):
+        items = [(m if isinstance(m, str) else _metric_name(m), m)
+                 for m in scoring]
+    else:
+        raise TypeError(
+            "scoring must be None, a metric name, a callable metric(y_true, "
+            "y_pred), or a list or dict of them. Got "
+            f"{type(scoring).__name__} instead."
+        )
+    resolved = {}
+    for name, metric in items:
+        if isinstance(metric, str):
+            metric = _metric_by_name(metric)
+        elif not callable(metric):
+            raise TypeError(
+                f"scoring[{name!r}] must be a metric name or a callable "
+                f"metric(y_true, y_pred). Got {metric!r} instead."
+            )
+        if name in resolved:
+            raise ValueError(
+                f"scoring names the column {name!r} twice; pass a dict to name "
+                "the columns."
+            )
+        resolved[name] = metric
+    return resolved
+
+
+def _call_metric(metric, y_true, y_pred, y_train):
+    """``metric(y_true, y_pred)``, with ``y_train``/``y_naive`` when it takes them."""
+    try:
+        parameters = inspect.signature(metric).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    extra = {}
+    if "y_train" in parameters:
+        extra["y_train"] = y_train
+    if "y_naive" in parameters:
+        extra["y_naive"] = np.full_like(y_true, y_train[-1])
+    return float(metric(y_true, y_pred, **extra))
+
+
+def _check_forecaster(estimator):
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    if not callable(getattr(estimator, "forecast", None)) or "horizon" not in params:
+        raise TypeError(
+            "backtest needs a forecaster: an estimator with a horizon parameter "
+            "and a forecast method, such as NaiveForecaster or GRUForecaster. "
+            f"Got {type(estimator).__name__} instead."
+        )
+    horizon = params["horizon"]
+    if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
+        raise ValueError(
+            f"The estimator's horizon must be an int >= 1. Got horizon={horizon!r} "
+            "instead."
+        )
+    return int(horizon)
+
+
+def _refit_every(refit):
+    """Refit every this many origins; 0 fits on the first origin only."""
+    if isinstance(refit, (bool, np.bool_)):
+        return 1 if refit else 0
+    if isinstance(refit, Integral) and refit >= 1:
+        return int(refit)
+    raise ValueError(
+        "refit must be True (fit at every origin), False (fit at the first "
+        "origin only) or an int k >= 1 (fit at every k-th origin). Got "
+        f"refit={refit!r} instead."
+    )
+
+
+def _check_series(y, X):
+    if isinstance(y, pd.DataFrame):
+        raise ValueError(
+            "y must be one series: a pandas Series or a 1-D array. Got a "
+            f"DataFrame with columns {list(y.columns)} instead; pass one column, "
+            "and the others as X."
+        )
+    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
+        raise ValueError(
+            "y has a MultiIndex, the layout of a panel (many series); backtest "
+            "takes one series for now. Backtest each series, e.g. "
+            "y.xs(series_id)."
+        )
+    if not isinstance(y, pd.Series):
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(
+                "y must be one series: a pandas Series or a 1-D array. Got an "
+                f"array of shape {y.shape} instead."
+            )
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
+        ) from None
+    if X is not None:
+        n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+        if n_rows != len(y):
+            raise ValueError(
+                f"X and y must have one row per time step: X has {n_rows} rows "
+                f"and y has {len(y)}. Got X of {n_rows} rows instead."
+            )
+        if (isinstance(X, (pd.Series, pd.DataFrame)) and isinstance(y, pd.Series)
+                and not X.index.equals(y.index)):
+            raise ValueError(
+                "X and y must share their index, one row per time step. Got X "
+                f"indexed {X.index[:3].tolist()}... and y indexed "
+                f"{y.index[:3].tolist()}... instead."
+            )
+    return y, values
+
+
+def _splits(cv, n, horizon, y):
+    """``(train, test)`` integer arrays, from an int or a splitter."""
+    if isinstance(cv, Integral) and not isinstance(cv, (bool, np.bool_)):
+        if cv < 1:
+            raise ValueError(
+                f"cv as an int is the number of forecast origins, >= 1. Got cv={cv} "
+                "instead."
+            )
+        first = n - cv * horizon
+        if first < 1:
+            raise ValueError(
+                f"cv={cv} origins spaced by horizon={horizon} need more than "
+                f"{cv * horizon} time steps (one training step at least before the "
+                f"first origin). Got y with {n} instead; use fewer origins."
+            )
+        return [(np.arange(origin), np.arange(origin, origin + horizon))
+                for origin in range(first, n, horizon)]
+    # A str has a split method and is iterable, but is no splitter.
+    if isinstance(cv, (str, bytes)) or not (
+            hasattr(cv, "split") or hasattr(cv, "__iter__")):
+        raise TypeError(
+            "cv must be an int (the number of origins), a splitter such as "
+            "TimeSeriesSplit(n_splits, test_size=horizon), or an iterable of "
+            f"(train, test) index arrays. Got {cv!r} instead."
+        )
+    folds = cv.split(np.zeros((n, 1)), y) if hasattr(cv, "split") else cv
+    return [(np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+            for train, test in folds]
+
+
+def _check_split(fold, train, test, horizon, n, previous_origin):
+    if train.ndim != 1 or train.size == 0:
+        raise ValueError(f"Fold {fold} has an empty training part; backtest needs "
+                         "history to forecast from.")
+    if np.any(np.diff(train) != 1) or train[0] < 0 or train[-1] >= n:
+        raise ValueError(
+            f"Fold {fold}'s training part must be consecutive time steps within "
+            f"y's {n}, as TimeSeriesSplit makes. Got rows {train[:3].tolist()}... "
+            f"to {train[-1]} instead."
+        )
+    origin = int(train[-1]) + 1
+    if test.size < horizon:
+        raise ValueError(
+            f"Fold {fold}'s test part has {test.size} time step(s), shorter than "
+            f"the horizon={horizon} that each origin forecasts. Use test folds of "
+            f"horizon steps, e.g. TimeSeriesSplit(n_splits, test_size={horizon}), "
+            "or cv=<number of origins>."
+        )
+    if test.size > horizon:
+        raise ValueError(
+            f"Fold {fold}'s test part has {test.size} time steps, but a backtest "
+            f"compares each origin's forecast with the horizon={horizon} steps "
+            "after it; the rest would go unscored. Use test folds of horizon "
+            f"steps, e.g. TimeSeriesSplit(n_splits, test_size={horizon}), or "
+            "cv=<number of origins>."
+        )
+    if not np.array_equal(test, np.arange(origin, origin + horizon)):
+        raise ValueError(
+            f"Fold {fold}'s test part must be the {horizon} time steps right after "
+            f"its training part, rows {origin} to {origin + horizon - 1} (no gap, "
+            f"in order). Got rows {test.tolist()} instead."
+        )
+    if origin <= previous_origin:
+        raise ValueError(
+            f"Folds must move forward in time: fold {fold}'s training part ends "
+            f"at row {origin - 1}, not after the previous fold's "
+            f"({previous_origin - 1})."
+        )
+    return origin
+
+
+def _rows(data, start, stop):
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        return data.iloc[start:stop]
+    return data[start:stop]
+
+
+def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
+    """Forecast the full horizon from the end of each training fold, and score it.
+
+    For each split of ``cv``, in time order, the forecast origin is the end of
+    the training part: a clone of ``estimator`` is fit on the training part
+    (or the last fitted one is reused, see ``refit``), forecasts the
+    ``horizon`` steps after it with ``forecast(<training part>)``, and the
+    forecast is compared with what happened: the test part, exactly the
+    ``horizon`` steps after the origin. Like sktime's ``evaluate``,
+    skforecast's ``backtesting_forecaster`` and darts' ``historical_forecasts``,
+    with scikit-learn's splitters::
+
+        time step   0 1 2 3 4 5 6 7 8 9 10 11         (horizon=2, cv=3)
+        fold 0      t t t t t t f f                   fit on 0..5, forecast 6, 7
+        fold 1      t t t t t t t t f f               fit on 0..7, forecast 8, 9
+        fold 2      t t t t t t t t t t f  f          fit on 0..9, forecast 10, 11
+
+    Parameters
+    ----------
+    estimator : forecaster
+        An estimator with a ``horizon`` parameter and a ``forecast`` method:
+        :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`
+        or your own :class:`ForecasterMixin` subclass. It is cloned, never
+        fitted itself.
+    y : pandas.Series or array-like of shape (n_timesteps,)
+        The series to forecast, rows being consecutive time steps. A pandas
+        index (dates, periods or integers) dates the output.
+    X : array-like or pandas object of shape (n_timesteps, n_channels), \
+            default=None
+        Covariates, as the forecaster takes them (including the target's own
+        column when it should see it), aligned with ``y`` row by row. Each fit
+        gets ``fit(X[train], y[train])`` and each forecast
+        ``forecast(X[train])``. When None, ``fit(y[train])`` and
+        ``forecast(y[train])``.
+    cv : int, cross-validation splitter or iterable, default=5
+        - int ``k``: the last ``k`` origins spaced by the horizon, the last
+          test part ending the series (``TimeSeriesSplit(k,
+          test_size=horizon)``, which also allows ``k=1``). Each training part
+          starts at the first time step (an expanding window).
+        - a splitter with ``split(X)``, e.g.
+          :class:`~sklearn.model_selection.TimeSeriesSplit` with
+          ``test_size=horizon`` (``max_train_size`` gives a sliding window), or
+          an iterable of ``(train, test)`` integer arrays. Each training part
+          must be consecutive time steps, each test part the ``horizon`` steps
+          right after it (so no ``gap``), origins moving forward in time.
+    refit : bool or int, default=True
+        True fits a clone at every origin. False fits one clone at the first
+        origin and reuses it at later origins, which it forecasts from their
+        own (longer) history: faster, and it shows how a model ages. An int
+        ``k`` fits at every ``k``-th origin (origins 0, k, 2k...).
+    scoring : str, callable, list or dict, default=None
+        Metrics to compute for each origin, one column each, over the
+        ``horizon`` forecast steps. A name: ``"MAE"``, ``"MSE"``, ``"RMSE"``,
+        ``"MAPE"``, ``"R2"``, ``"MASE"``, ``"skill"``, or the function name of a
+        regression metric of :mod:`sklearn.metrics` (e.g.
+        ``"median_absolute_error"``) or of :mod:`sklearn_rnn.metrics`. A
+        callable ``metric(y_true, y_pred)`` also gets ``y_train`` (the training
+        part's target values) and ``y_naive`` (the naive last-value forecast)
+        when it has parameters of those names, so
+        ``functools.partial(mean_absolute_scaled_error, sp=12)`` gives a
+        seasonal MASE. A list names columns by metric name; a dict maps column
+        names to metrics. None means ``["MAE", "RMSE", "MASE"]`` (MASE with
+        the lag-1 naive scale of the training part).
+
+    Returns
+    -------
+    result : pandas.DataFrame
+        One row per origin (index ``fold``, from 0), in time order, with
+        columns:
+
+        - ``cutoff``: the last time step of the training part: its label when
+          ``y`` is a pandas Series, else its position.
+        - ``train_size``: the training part's time steps, the history the
+          forecast starts from.
+        - ``refit``: whether a clone was fit at this origin (else the last
+          fitted one forecast).
+        - ``fit_time``, ``forecast_time``: seconds (``fit_time`` 0.0 without a
+          fit).
+        - ``forecast``, ``actual``: pandas Series of ``horizon`` values, indexed
+          like ``y`` over the forecast steps (positions for arrays).
+        - one column per metric of ``scoring``.
+
+    See Also
+    --------
+    sklearn_rnn.plotting.plot_backtest : Draw the forecasts over the series.
+    sklearn.model_selection.TimeSeriesSplit : Time-ordered splits.
+
+    Notes
+    -----
+    A one-step scikit-learn scorer with
+    :func:`~sklearn.model_selection.cross_val_score` measures forecasts one
+    step ahead, every row of each test fold; a backtest measures the forecast
+    of the whole horizon from one origin per fold, which is how a forecast of
+    a fixed horizon is used.
+
+    The rows are per origin. A panel (many series) will add one row per
+    series and origin with the same arguments.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> from sklearn_rnn.model_selection import backtest
+    >>> y = load_airline()
+    >>> seasonal = NaiveForecaster(strategy="seasonal", sp=12, horizon=12)
+    >>> result = backtest(seasonal, y, cv=3)
+    >>> result.set_index("cutoff")[["train_size", "MAE", "RMSE", "MASE"]].round(2)
+                train_size    MAE   RMSE  MASE
+    cutoff
+    1957-12-01         108  12.58  17.01  0.62
+    1958-12-01         120  47.33  49.25  2.14
+    1959-12-01         132  47.83  50.71  1.99
+    >>> result.loc[2, "forecast"].head(3)
+    month
+    1960-01-01    360.0
+    1960-02-01    342.0
+    1960-03-01    406.0
+    Freq: MS, Name: passengers, dtype: float64
+    """
+    horizon = _check_forecaster(estimator)
+    every = _refit_every(refit)
+    metrics = _resolve_scoring(scoring)
+    y, values = _check_series(y, X)
+    n = len(y)
+    splits = _splits(cv, n, horizon, y)
+    if not splits:
+        raise ValueError(f"cv made no splits. Got cv={cv!r} instead.")
+    index = y.index if isinstance(y, pd.Series) else None
+    name = y.name if isinstance(y, pd.Series) else None
+    rows = []
+    model = None
+    previous = 0
+    for fold, (train, test) in enumerate(splits):
+        origin = _check_split(fold, train, test, horizon, n, previous)
+        previous = origin
+        start = int(train[0])
+        history_y = _rows(y, start, origin)
+        history = history_y if X is None else _rows(X, start, origin)
+        fit_now = fold == 0 or (every > 0 and fold % every == 0)
+        fit_time = 0.0
+        if fit_now:
+            model = clone(estimator)
+            tic = time.perf_counter()
+            if X is None:
+                model.fit(history)
+            else:
+                model.fit(history, history_y)
+            fit_time = time.perf_counter() - tic
+        tic = time.perf_counter()
+        forecast = model.forecast(history)
+        forecast_time = time.perf_counter() - tic
+        predicted = np.asarray(forecast, dtype=np.float64)
+        if predicted.shape != (horizon,):
+            raise ValueError(
+                f"{type(model).__name__}.forecast must return horizon={horizon} "
+                f"values for one series. Got shape {predicted.shape} instead."
+            )
+        steps = pd.RangeIndex(origin, origin + horizon) if index is None \
+            else index[origin:origin + horizon]
+        actual = values[origin:origin + horizon]
+        y_train = values[start:origin]
+        row = {
+            "cutoff": origin - 1 if index is None else index[origin - 1],
+            "train_size": origin - start,
+            "refit": fit_now,
+            "fit_time": fit_time,
+            "forecast_time": forecast_time,
+            "forecast": pd.Series(predicted, index=steps, name=name),
+            "actual": pd.Series(actual, index=steps, name=name),
+        }
+        for column, metric in metrics.items():
+            try:
+                row[column] = _call_metric(metric, actual, predicted, y_train)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(
+                    f"scoring {column!r} failed on fold {fold} (cutoff "
+                    f"{row['cutoff']}): {exc}"
+                ) from exc
+        rows.append(row)
+    result = pd.DataFrame(rows)
+    result.index.name = "fold"
+    return result

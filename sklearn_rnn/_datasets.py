@@ -1,0 +1,304 @@
+"""Datasets and batching: what the training loop and prediction iterate.
+
+Estimators turn validated input into a dataset object with three methods,
+``__len__``, ``batch(index)`` and ``subset(index)``. ``batch`` returns what
+the module's ``forward`` takes (a dict) and the target batch, so skorch runs
+its loop over pre-built tensors without a ``DataLoader``.
+
+:class:`SequenceDataset` holds whole sequences (sequence estimators);
+:class:`WindowDataset` holds the windows of one series (forecasters), cut
+batch by batch from a :class:`PaddedSeries`, the one place that knows where
+a row's window lies. :class:`BatchIterator` and :class:`TailSplit` are
+skorch's ``iterator_*`` and ``train_split``.
+"""
+
+import math
+
+import numpy as np
+import torch
+
+from ._modules import roll_rows
+
+__all__ = [
+    "BatchIterator",
+    "PaddedSeries",
+    "SequenceDataset",
+    "TailSplit",
+    "WindowDataset",
+    "prepare_windows",
+]
+
+
+class PaddedSeries:
+    """A series stored after ``window - 1`` leading padding rows.
+
+    Row ``t`` is forecast from the window of rows ``t - window + 1 ... t``;
+    the first ``window - 1`` rows have fewer real rows before them. With the
+    padding in front, the window of row ``t`` is ``padded[t : t + window]``
+    (a view, through ``unfold``), so the series is stored once however many
+    windows there are, and only the rows of a batch are ever gathered.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, ...)
+        The rows of the series (cast to float32).
+    window : int
+    fill : float, default=0.0
+        The value of the padding rows (NaN for targets: unknown).
+    """
+
+    def __init__(self, values, window, fill=0.0):
+        padded = np.full((window - 1 + len(values), *values.shape[1:]), fill,
+                         np.float32)
+        padded[window - 1:] = values
+        self.padded = torch.from_numpy(padded)
+        self.window = window
+
+    @property
+    def first_full_row(self):
+        """The first row whose window is all real rows."""
+        return self.window - 1
+
+    def lengths(self, rows):
+        """Real rows in the window of each of ``rows``."""
+        return torch.clamp(rows + 1, max=self.window)
+
+    def windows(self, rows):
+        """Right-aligned windows ending at ``rows``, and their real lengths."""
+        windows = self.padded.unfold(0, self.window, 1)[rows].transpose(1, 2)
+        return windows, self.lengths(rows)
+
+    def at(self, rows):
+        """The values of ``rows`` themselves."""
+        return self.padded[rows + self.first_full_row]
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Left-aligned sequences as tensors, batched by index.
+
+    Parameters
+    ----------
+    X : tensor of shape (n, T, F)
+    lengths : tensor of shape (n,) or None
+        Real steps per sequence; None when every sequence fills ``T``.
+    y : tensor or None
+    stats : tensor of shape (n, k) or None
+        A vector per sequence that the module takes as ``stats`` (the
+        location and scale that per-sequence standardisation took out).
+    """
+
+    def __init__(self, X, lengths=None, y=None, stats=None):
+        self.X = X
+        self.lengths = lengths
+        self.y = y
+        self.stats = stats
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        Xi, yi = self.batch(torch.as_tensor([i]))
+        return Xi, yi
+
+    def subset(self, index):
+        return type(self)(
+            self.X[index],
+            None if self.lengths is None else self.lengths[index],
+            None if self.y is None else self.y[index],
+            None if self.stats is None else self.stats[index],
+        )
+
+    def shuffled_batches(self, batch_size, generator, chunk=50):
+        """One epoch's batches of indices, drawn so little goes to padding.
+
+        Shuffle, sort each run of ``chunk`` batches' worth of samples by
+        length, cut it into batches, then shuffle the batch order: each
+        batch holds sequences of similar length (a batch costs as much as
+        its longest sequence) while epochs still differ at random. Ties keep
+        their shuffled order.
+        """
+        order = torch.randperm(len(self), generator=generator)
+        if self.lengths is None:
+            return list(order.split(batch_size))
+        order = torch.cat([
+            part[torch.sort(self.lengths[part], stable=True).indices]
+            for part in order.split(chunk * batch_size)
+        ])
+        batches = order.split(batch_size)
+        return [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+
+    def batch(self, index):
+        X, y = self.X[index], None if self.y is None else self.y[index]
+        extra = {} if self.stats is None else {"stats": self.stats[index]}
+        if self.lengths is None:
+            return {"X": X, **extra}, y
+        lengths = self.lengths[index]
+        n_steps = int(lengths.max())
+        # Trim the batch to its own longest sequence: padding costs nothing
+        # past it, and a batch of equal lengths takes the unpacked fast path.
+        X = X[:, :n_steps]
+        if y is not None and y.ndim >= 3:
+            y = y[:, :n_steps]
+        if bool((lengths == n_steps).all()):
+            return {"X": X, **extra}, y
+        return {"X": X, "lengths": lengths, **extra}, y
+
+
+class BatchIterator:
+    """Mini-batches of a dataset, optionally shuffled by index permutation.
+
+    skorch builds it once per ``fit`` (as ``iterator_train``/``iterator_valid``)
+    and iterates it every epoch; each pass draws a new permutation from one
+    seeded generator, so shuffling is reproducible without touching torch's
+    global random state. A dataset with a ``shuffled_batches`` method draws
+    its own shuffled batches (sequences bucketed by length); without
+    shuffling the order is always the dataset's, as prediction needs.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, seed=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = torch.Generator()
+        if seed is not None:
+            self.generator.manual_seed(seed)
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle and hasattr(self.dataset, "shuffled_batches"):
+            for index in self.dataset.shuffled_batches(self.batch_size,
+                                                       self.generator):
+                yield self.dataset.batch(index)
+            return
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator)
+        else:
+            order = torch.arange(n)
+        for start in range(0, n, self.batch_size):
+            yield self.dataset.batch(order[start: start + self.batch_size])
+
+
+class TailSplit:
+    """skorch ``train_split`` holding out the time-ordered tail.
+
+    skorch's default split is random (stratified for classifiers), which
+    leaks the future on time-ordered data. The last ``fraction`` of the
+    samples validates; ``gap`` samples before it are dropped so overlapping
+    windows cannot share a target step with the validation set.
+    """
+
+    def __init__(self, fraction, gap=0):
+        self.fraction = fraction
+        self.gap = gap
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = math.ceil(self.fraction * n)
+        n_train = n - n_valid - self.gap
+        if n_valid < 1 or n_train < 1:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves {max(n_train, 0)} "
+                f"training and {n_valid} validation samples out of {n}"
+                + (f" (with a gap of {self.gap})" if self.gap else "")
+                + ". Both need at least one; use more data, another "
+                "validation_fraction, or early_stopping=False."
+            )
+        return (dataset.subset(torch.arange(n_train)),
+                dataset.subset(torch.arange(n - n_valid, n)))
+
+
+class WindowDataset(torch.utils.data.Dataset):
+    """Windows of a series, gathered batch by batch.
+
+    Parameters
+    ----------
+    series : PaddedSeries
+        The (globally standardised) series; its ``window`` is the windows'.
+    rows : tensor of int64
+        The rows ``t`` this dataset serves.
+    targets : PaddedSeries or None
+        Future targets, padded like ``series`` (NaN where unknown):
+        ``targets.at(t)`` is the future of row ``t``. None at prediction time.
+    normalize : {None, "last", "standard"}
+    target_index : int or None
+        Column of ``series`` holding the target's past; None when the target
+        is not a column (then targets are not normalised per window).
+    every_step : int or None
+        With the every-step head, the number of last steps of each window
+        whose outputs enter the loss (``loss_steps``).
+    """
+
+    def __init__(self, series, rows, targets=None, normalize=None,
+                 target_index=None, every_step=None):
+        self.series = series
+        self.rows = rows
+        self.targets = targets
+        self.normalize = normalize
+        self.target_index = target_index
+        self.every_step = every_step
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        return self.batch(torch.as_tensor([i]))
+
+    def subset(self, index):
+        return WindowDataset(self.series, self.rows[index], self.targets,
+                             self.normalize, self.target_index, self.every_step)
+
+    def batch(self, index):
+        rows = self.rows[index]
+        X, lengths = self.series.windows(rows)
+        Xb, loc, scale = prepare_windows(X, lengths, self.normalize,
+                                         self.target_index)
+        if self.targets is None:
+            return Xb, None
+        if self.every_step is None:
+            y = self.targets.at(rows)
+        else:
+            # Targets of every step of the window, right-aligned like X.
+            y = self.targets.windows(rows)[0].clone()
+            y[:, : self.series.window - self.every_step] = float("nan")
+            if loc is not None:
+                loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
+        if loc is not None:
+            y = (y - loc) / scale
+        if self.every_step is not None and "lengths" in Xb:
+            y = roll_rows(y, self.series.window - lengths)
+        return Xb, y
+
+
+def prepare_windows(X, lengths, normalize, target_index):
+    """Normalise right-aligned windows and hand them to the module left-aligned.
+
+    Returns the module's keyword arguments and the ``(loc, scale)`` of the
+    target, each of shape ``(batch, 1)``, that turn the network's output back
+    into globally standardised units: ``output * scale + loc``; both are None
+    when the target is not normalised per window (nothing to undo).
+    """
+    window = X.shape[1]
+    loc = scale = None
+    if normalize is not None:
+        steps = torch.arange(window)
+        real = (steps[None, :] >= (window - lengths)[:, None]).unsqueeze(-1)
+        count = lengths.to(X.dtype)[:, None]
+        if normalize == "last":
+            center = X[:, -1]
+            spread = torch.ones_like(center)
+        else:
+            center = (X * real).sum(1) / count
+            var = (((X - center[:, None]) * real) ** 2).sum(1) / count
+            # A flat window has no spread of its own; unit scale keeps it
+            # finite (its values are already globally standardised).
+            spread = torch.where(var > 1e-6, var.sqrt(), torch.ones_like(var))
+        X = (X - center[:, None]) / spread[:, None] * real
+        if target_index is not None:
+            loc = center[:, target_index: target_index + 1]
+            scale = spread[:, target_index: target_index + 1]
+    if int(lengths.min()) == window:
+        return {"X": X}, loc, scale
+    return {"X": roll_rows(X, window - lengths), "lengths": lengths}, loc, scale
