@@ -59,7 +59,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
 import sklearn_rnn
-from sklearn_rnn import ConvGRUForecaster, GRUForecaster, make_windows
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, _cells, _modules, make_windows
 from sklearn_rnn._modules import RecurrentNetwork
 
 THREADS = 2
@@ -157,8 +157,18 @@ class Workload:
         self.last_window = np.ascontiguousarray(z[-window:])
 
 
-def build_module(spec, hidden=HIDDEN):
-    return RecurrentNetwork(input_size=1, output_size=1, hidden_size=hidden, **spec)
+def build_module(spec, hidden=HIDDEN, torch_layers=False):
+    """The package's module; with ``torch_layers``, on nn.RNN / nn.GRU instead
+    of the package's scan layers (same parameters and initial weights)."""
+    if not torch_layers:
+        return RecurrentNetwork(input_size=1, output_size=1, hidden_size=hidden,
+                                **spec)
+    saved = dict(_modules._FUSED_LAYERS)
+    _modules._FUSED_LAYERS.update(rnn=torch.nn.RNN, gru=torch.nn.GRU)
+    try:
+        return build_module(spec, hidden)
+    finally:
+        _modules._FUSED_LAYERS.update(saved)
 
 
 # -- (a) a minimal hand-written loop ------------------------------------------
@@ -170,13 +180,14 @@ def build_module(spec, hidden=HIDDEN):
 
 class TorchLoop:
     name = "(a) torch"
+    torch_layers = False
 
     def __init__(self, spec, hidden=HIDDEN, window=WINDOW):
         self.spec, self.hidden = spec, hidden
 
     def start(self, data):
         torch.manual_seed(SEED)
-        self.model = build_module(self.spec, self.hidden)
+        self.model = build_module(self.spec, self.hidden, self.torch_layers)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR,
                                           **REFERENCE_ADAM)
         self.generator = torch.Generator().manual_seed(SEED)
@@ -209,6 +220,13 @@ class TorchLoop:
             with torch.inference_mode():
                 return model(torch.from_numpy(window).reshape(1, -1, 1)).item()
         return call
+
+
+class TorchLayerLoop(TorchLoop):
+    """(a) on torch's own nn.RNN / nn.GRU: the cells' speed before _cells."""
+
+    name = "(a0) torch layer"
+    torch_layers = True
 
 
 # -- (b) skorch's NeuralNetRegressor -----------------------------------------
@@ -290,6 +308,21 @@ class SklearnRNN:
 
 
 IMPLEMENTATIONS = [TorchLoop, SkorchDefaults, SklearnRNN]
+BASELINE = "lstm"  # the cell the others are compared with
+
+
+def build(classes, cells, **kwargs):
+    """One implementation per (cell, class), keyed by ``(cell, class name)``.
+
+    Cells on the package's scan layers (not the LSTM) also get
+    :class:`TorchLayerLoop`, so that one run compares them with torch's.
+    """
+    impls = {}
+    for cell in cells:
+        extra = [TorchLayerLoop] if CELLS[cell]["cell"] != "lstm" else []
+        for cls in classes + (extra if TorchLoop in classes else []):
+            impls[cell, cls.name] = cls(CELLS[cell], **kwargs)
+    return impls
 
 
 def rotated(items, shift):
@@ -297,49 +330,49 @@ def rotated(items, shift):
     return items[shift:] + items[:shift]
 
 
-def run_repeat(classes, spec, data, epochs, repeat, latency_calls,
-               predict_calls=3, **kwargs):
-    """One fit of each implementation, taking turns epoch by epoch.
+def run_repeat(impls, data, epochs, repeat, latency_calls, predict_calls=3):
+    """One fit of each implementation, all taking turns epoch by epoch.
 
-    Returns, per implementation name, its set-up and epoch times, predict
-    and single-window times, peak memory and the MSE of its predictions.
+    ``impls`` maps keys to implementations (:func:`build`). Returns, per
+    key, its set-up and epoch times, predict and single-window times, peak
+    memory and the MSE of its predictions.
     """
-    impls = [cls(spec, **kwargs) for cls in classes]
-    out = {impl.name: {"epoch_s": [], "predict_s": [], "latency_s": []}
-           for impl in impls}
-    for impl in rotated(impls, repeat):
+    keys = list(impls)
+    out = {key: {"epoch_s": [], "predict_s": [], "latency_s": []} for key in keys}
+    for key in rotated(keys, repeat):
+        impl = impls[key]
         with PeakMemory() as memory:
             start = time.perf_counter()
             impl.start(data)
             setup = time.perf_counter() - start
             epoch, extra = impl.epoch(data)
-        out[impl.name].update(setup_s=setup + extra, peak_mb=memory.mb)
-        out[impl.name]["epoch_s"].append(epoch)
+        out[key].update(setup_s=setup + extra, peak_mb=memory.mb)
+        out[key]["epoch_s"].append(epoch)
     for e in range(1, epochs):
-        for impl in rotated(impls, repeat + e):
-            epoch, extra = impl.epoch(data)
-            out[impl.name]["epoch_s"].append(epoch)
-            out[impl.name]["setup_s"] += extra
+        for key in rotated(keys, repeat + e):
+            epoch, extra = impls[key].epoch(data)
+            out[key]["epoch_s"].append(epoch)
+            out[key]["setup_s"] += extra
     if not predict_calls:
         return out
     for call in range(predict_calls):
-        for impl in rotated(impls, repeat + call):
+        for key in rotated(keys, repeat + call):
             with PeakMemory() as memory:
                 start = time.perf_counter()
-                pred = impl.predict(data)
-                out[impl.name]["predict_s"].append(time.perf_counter() - start)
-            row = out[impl.name]
+                pred = impls[key].predict(data)
+                out[key]["predict_s"].append(time.perf_counter() - start)
+            row = out[key]
             row["peak_mb"] = max(row["peak_mb"], memory.mb)
             row["n_predicted"] = len(pred)
             row["mse"] = float(np.mean((pred - data.y[:, 0].numpy()) ** 2))
-    calls = {impl.name: impl.latency_call(data) for impl in impls}
+    calls = {key: impl.latency_call(data) for key, impl in impls.items()}
     for call in calls.values():
         for _ in range(10):
             call()
     chunk = max(1, latency_calls // 6)
     for turn in range(6):
-        for impl in rotated(impls, turn):
-            call, times = calls[impl.name], out[impl.name]["latency_s"]
+        for key in rotated(keys, turn):
+            call, times = calls[key], out[key]["latency_s"]
             for _ in range(chunk):
                 start = time.perf_counter()
                 call()
@@ -356,34 +389,61 @@ def fit_per_epoch(run, epochs):
 
 
 def compare(cells, n_points, epochs, repeats, latency_calls):
+    """Every implementation of every cell, all taking turns in each repeat."""
     data = Workload(n_points)
     # One small untimed round first: torch and oneDNN set up kernels and
-    # buffers on first use, which the first timed run would otherwise pay.
-    small = Workload(500)
-    for cell in cells:
-        run_repeat(IMPLEMENTATIONS, CELLS[cell], small, 1, 0, latency_calls=6,
-                   predict_calls=1)
-    names = [cls.name for cls in IMPLEMENTATIONS]
+    # buffers on first use (and _cells loads or builds its C++ loops),
+    # which the first timed run would otherwise pay.
+    run_repeat(build(IMPLEMENTATIONS, cells), Workload(500), 1, 0,
+               latency_calls=6, predict_calls=1)
     results = {cell: [] for cell in cells}
     for repeat in range(repeats):
+        runs = run_repeat(build(IMPLEMENTATIONS, cells), data, epochs, repeat,
+                          latency_calls)
         for cell in cells:
-            runs = run_repeat(IMPLEMENTATIONS, CELLS[cell], data, epochs, repeat,
-                              latency_calls)
-            results[cell].append(runs)
-            for name in names:
-                run = runs[name]
-                print(f"  repeat {repeat + 1}/{repeats} {cell:8s} {name:16s} "
-                      f"epochs {' '.join(f'{e:.2f}' for e in run['epoch_s'])} s "
-                      f"(+{run['setup_s']:.2f} set-up), "
-                      f"{run['n_predicted'] / statistics.median(run['predict_s']):,.0f}"
-                      f" windows/s, "
-                      f"{statistics.median(run['latency_s']) * 1e3:.3f} ms",
-                      flush=True)
-    return {cell: summarise(runs_list, names, epochs)
-            for cell, runs_list in results.items()}
+            results[cell].append({name: run for (c, name), run in runs.items()
+                                  if c == cell})
+        for (cell, name), run in runs.items():
+            print(f"  repeat {repeat + 1}/{repeats} {cell:8s} {name:16s} "
+                  f"epochs {' '.join(f'{e:.2f}' for e in run['epoch_s'])} s "
+                  f"(+{run['setup_s']:.2f} set-up), "
+                  f"{run['n_predicted'] / statistics.median(run['predict_s']):,.0f}"
+                  f" windows/s, "
+                  f"{statistics.median(run['latency_s']) * 1e3:.3f} ms",
+                  flush=True)
+    summary = {cell: summarise(runs_list, epochs)
+               for cell, runs_list in results.items()}
+    if BASELINE in cells:
+        for cell in cells:
+            summary[cell]["vs_lstm"] = against_lstm(results[cell],
+                                                    results[BASELINE], epochs)
+    return summary
 
 
-def summarise(runs_list, names, epochs):
+def against_lstm(runs_list, lstm_runs_list, epochs):
+    """A cell's times over the LSTM's, paired within each repeat.
+
+    All cells take turns in a repeat, so epoch ``e`` of one cell's
+    implementation ran beside epoch ``e`` of the LSTM's. Predict and
+    latency figures are time ratios too (the LSTM's throughput over the
+    cell's): below 1 the cell is faster.
+    """
+    ratios = {}
+    for name in [TorchLayerLoop.name, *(cls.name for cls in IMPLEMENTATIONS)]:
+        if name not in runs_list[0]:
+            continue
+        reference = TorchLoop.name if name == TorchLayerLoop.name else name
+        merged = [{"x": runs[name], "y": lstm_runs[reference]}
+                  for runs, lstm_runs in zip(runs_list, lstm_runs_list)]
+        ratios[name] = {
+            "fit": paired(merged, "x", "y", "fit", epochs),
+            "predict": 1 / paired(merged, "x", "y", "predict", epochs),
+            "latency": paired(merged, "x", "y", "latency", epochs),
+        }
+    return ratios
+
+
+def summarise(runs_list, epochs):
     """Medians per implementation, and ratios as medians of paired ratios.
 
     Every ratio compares figures taken side by side: an epoch of (c) with
@@ -392,6 +452,7 @@ def summarise(runs_list, names, epochs):
     repeat's median latency with the other's. On a machine shared with other
     work, a burst of load then slows both sides of a ratio, not one.
     """
+    names = list(runs_list[0])
     medians = {}
     for name in names:
         runs = [runs[name] for runs in runs_list]
@@ -406,7 +467,7 @@ def summarise(runs_list, names, epochs):
             "mse": statistics.median(r["mse"] for r in runs),
         }
 
-    a, b, c = names
+    a, b, c = (cls.name for cls in IMPLEMENTATIONS)
     ratios = {
         "fit": paired(runs_list, c, a, "fit", epochs),
         "predict": paired(runs_list, c, a, "predict", epochs),
@@ -461,6 +522,21 @@ def print_comparison(summary):
             f"{r[key]:.2f}{'' if marks[key] else ' (missed)'}" for key in marks)
         print(f"| {cell} | {cells} | {r['b_fit']:.2f} | {r['b_predict']:.2f} "
               f"| {r['b_latency']:.2f} |")
+    if not any("vs_lstm" in result for result in summary.values()):
+        return
+    print("\n### Cells against the LSTM (time ratios, medians of paired ratios)\n")
+    print("Each figure is the cell's time over the LSTM's for the same "
+          "implementation, side by side in one run (predict: time per window); "
+          f"{TorchLayerLoop.name} is (a) on torch's nn.RNN / nn.GRU, over (a)'s "
+          "LSTM. Targets on (c)'s fit: GRU <= 1.5, simple RNN <= 1.0.\n")
+    print("| cell | implementation | fit | predict | 1-window latency |")
+    print("|---|---|---:|---:|---:|")
+    for cell, result in summary.items():
+        if cell == BASELINE:
+            continue
+        for name, r in result.get("vs_lstm", {}).items():
+            print(f"| {cell} | {name} | {r['fit']:.2f} | {r['predict']:.2f} "
+                  f"| {r['latency']:.2f} |")
 
 
 # -- memory on a long series ----------------------------------------------------
@@ -550,8 +626,9 @@ def scaling(cell, n_points, epochs, grid):
     classes = [TorchLoop, SklearnRNN]
     for window, hidden in grid:
         data = Workload(n_points, window)
-        runs = run_repeat(classes, CELLS[cell], data, epochs, 0, latency_calls=0,
-                          predict_calls=0, hidden=hidden, window=window)
+        impls = {cls.name: cls(CELLS[cell], hidden=hidden, window=window)
+                 for cls in classes}
+        runs = run_repeat(impls, data, epochs, 0, latency_calls=0, predict_calls=0)
         a, c = (fit_per_epoch(runs[cls.name], epochs) for cls in classes)
         ratio = paired([runs], classes[1].name, classes[0].name, "fit", epochs)
         print(f"| {window} | {hidden} | {a:.3f} | {c:.3f} | {ratio:.2f} "
@@ -617,6 +694,9 @@ def main(argv=None):
           f"repeat(s), medians. Adam in (a) and (b): "
           f"{'fused' if REFERENCE_ADAM else 'torch defaults'}; in (c): fused\n")
     start = time.perf_counter()
+    kernels = _cells.compiled_kernels()
+    print(f"GRU loops: {'compiled C++' if kernels else 'torch operations'} "
+          f"(loaded or built in {time.perf_counter() - start:.1f} s)\n")
     if not args.skip_comparison:
         summary = compare(args.cells, n_points, epochs, repeats,
                           latency_calls=50 if quick else 300)

@@ -22,6 +22,7 @@ from skorch import NeuralNet
 
 from ._datasets import BatchIterator
 from ._net import (
+    AUTO_STEPS,
     OPTIMIZERS,
     build_net,
     one_cycle_steps,
@@ -39,6 +40,9 @@ PREDICT_BATCH_SIZE = 4096
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators. Not public: use a subclass."""
+
+    # Optimizer steps that max_epochs="auto" aims for.
+    _auto_steps = AUTO_STEPS
 
     _parameter_constraints: dict = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
@@ -122,8 +126,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     # -- training ----------------------------------------------------------
 
     def _fit_dataset(self, dataset, *, input_size, output_size, head,
-                     criterion, **module_params):
+                     criterion, max_epochs=None, init_module=None,
+                     **module_params):
         """Build (or reuse, with ``warm_start``) the net and train it.
+
+        ``max_epochs`` defaults to the parameter (``"auto"`` resolved by
+        :func:`~sklearn_rnn._net.training_epochs`); ``init_module(module)``,
+        when given, sets a new network's starting weights.
 
         Faults are handled by :class:`~sklearn_rnn._callbacks.FaultGuard` (the
         divergence rule is documented there) and reported here as warnings.
@@ -133,6 +142,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         device = resolve_device(self.device)
         seed = check_seed(self.random_state)
         reuse = self.warm_start and hasattr(self, "net_")
+        if max_epochs is None:
+            max_epochs = training_epochs(self, len(dataset))
         # fork_rng keeps the user's global torch random state untouched while
         # weight init and dropout draw from our seed.
         devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
@@ -143,20 +154,23 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 # The current lr applies, so that lowering it after a
                 # DivergenceWarning takes effect (skorch updates the
                 # optimizer in place, keeping its state).
-                net.set_params(lr=self.lr,
-                               max_epochs=training_epochs(self, len(dataset)))
+                net.set_params(lr=self.lr, max_epochs=max_epochs)
                 schedule = dict(net.callbacks_).get("lr_schedule")
                 if self.lr_schedule == "onecycle" and schedule is not None:
                     # Set on the callback itself: set_params would rebuild
                     # every callback, losing their state.
-                    schedule.lr_lambda = one_cycle_steps(self, len(dataset))
+                    schedule.lr_lambda = one_cycle_steps(self, max_epochs,
+                                                         len(dataset))
             else:
                 module_kwargs = {
                     "input_size": input_size, "output_size": output_size,
                     "head": head, **self._module_params(), **module_params,
                 }
                 net = build_net(self, criterion, module_kwargs=module_kwargs,
-                                seed=seed, n_samples=len(dataset))
+                                seed=seed, max_epochs=max_epochs,
+                                n_samples=len(dataset))
+                if init_module is not None:
+                    init_module(net.module)
             guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")
             try:
                 net.partial_fit(dataset, None) if reuse else net.fit(dataset, None)

@@ -128,10 +128,8 @@ default={lr_schedule}
     batch_size : int, default={batch_size}
         Samples per mini-batch.
 
-    max_epochs : int or "auto", default={max_epochs}
-        Passes over the training data. ``"auto"`` trains for about 1,000
-        optimizer steps, as many epochs as that takes: small data sets (a
-        few batches an epoch) get enough steps, large ones a capped cost.
+    max_epochs : {max_epochs_type}, default={max_epochs}
+        Passes over the training data.{max_epochs_auto}
 
     early_stopping : bool, default={early_stopping}
         Stop when the validation loss has not improved for ``patience``
@@ -188,10 +186,17 @@ _FITTED = """net_ : skorch.NeuralNet
 _FORECASTER = """
     Parameters
     ----------
-    window : int, default={window}
+    window : int or "auto", default={window}
         Steps of history the network sees: row ``t`` of ``predict`` is
         forecast from rows ``t-window ... t-1`` (fewer near the start of the
-        series).
+        series). ``"auto"`` is three seasons, ``3 * sp``, clipped to
+        ``[8, 48]``: long enough to see a season repeat, short enough that a
+        short quarterly or yearly series keeps most of its rows for training.
+
+    sp : int, default={sp}
+        Seasonal period in time steps (12 for monthly data with a yearly
+        cycle, 4 for quarterly), as in :class:`~sklearn_rnn.NaiveForecaster`;
+        it sets ``window="auto"``.
 
     horizon : int, default={horizon}
         Steps forecast: row ``t`` of ``predict`` forecasts ``y[t] ...
@@ -216,11 +221,31 @@ _FORECASTER = """
         Scale each window by its own statistics before the network and undo
         it after: ``"standard"`` subtracts the window's mean and divides by its
         standard deviation (per column), ``"last"`` subtracts the last value.
-        When the target is a column of ``X``, its forecast is made in the
-        window's units and scaled back, which lets a network trained on a
-        trending series's past forecast its future at levels it never saw;
-        otherwise only the inputs are normalised. None uses the training
-        statistics only.
+        When the target is a column of ``X`` and not differenced, its
+        forecast is made in the window's units and scaled back; otherwise
+        only the inputs are normalised. None uses the training statistics
+        only: every column is standardised with its mean and standard
+        deviation over the training series, which keeps each window's level,
+        information a per-window scaling throws away.
+
+    difference : "auto" or bool, default={difference}
+        Forecast the target's changes rather than its level: the network
+        reads the target's first differences and forecasts, ``h`` steps
+        ahead, the change since the last known value (less ``h`` mean
+        differences, so a zero output is a random walk with drift), which
+        reaches levels never seen in training. ``"auto"`` differences when a
+        KPSS test rejects that the target is level-stationary at the 5%
+        level; True always; False never. Needs the target to be a column of
+        ``X`` (``"auto"`` does not difference otherwise). ``difference_``
+        holds the choice.
+
+    highway : bool, default={highway}
+        Add a linear path from the window to the forecast beside the network
+        (the "highway" of LSTNet, Lai et al., 2018). It starts as the ridge
+        regression of the training targets on the windows (the penalty by
+        generalised cross-validation) and the network's output layer starts
+        at zero, so training starts from the best linear autoregressive
+        model and the network learns what it misses.
 
     target : int or str, default={target}
         The column of ``X`` to forecast when ``y`` is omitted: a position, or a
@@ -235,7 +260,12 @@ _FORECASTER_NOTES = """
     lies in the data, so no target reaches past the data it was given and a
     :class:`~sklearn.model_selection.TimeSeriesSplit` fold cannot leak. With
     ``early_stopping``, the validation rows are the last ones, after a gap of
-    ``horizon`` rows so no target step is shared with training.
+    ``horizon`` rows so no target step is shared with training. The
+    network keeps its best epoch, or its linear start (``best_epoch_`` 0)
+    when no epoch beats it on the validation rows; their forecast errors
+    are kept (``calibration_residuals_``), and the linear path (with
+    ``highway``) is then fit again on every row, the network's output held
+    fixed, so the most recent rows shape the forecast too.
 
     Row ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]`` from
     the rows before ``t``, so ``predict(X)[t] == forecast(X[:t])``; row 0
@@ -260,6 +290,21 @@ _FORECASTER_ATTRIBUTES = """n_features_in_ : int
         Column of ``X`` holding the target; None when ``y`` was passed and is
         not a column of ``X``.
 
+    window_ : int
+        The window used: ``window``, or the one ``"auto"`` chose.
+
+    difference_ : bool
+        Whether the target is differenced (see ``difference``).
+
+    calibration_residuals_ : ndarray of shape (n_tail_rows, horizon) or None
+        With ``early_stopping``: the out-of-sample errors, in the target's
+        units, of the forecasts of the validation rows by the network that
+        was trained without them, ``y[t+h] - forecast``, a row per
+        validation row whose whole horizon is known and a column per step
+        ``h``; forecast intervals are calibrated on them. None without early
+        stopping (or after a ``warm_start`` fit), whose network saw every
+        row.
+
     """ + _FITTED
 
 
@@ -275,6 +320,13 @@ def fill_doc(cls):
         for name, parameter in inspect.signature(cls.__init__).parameters.items()
         if parameter.default is not parameter.empty
     }
+    auto = defaults.get("max_epochs") == '"auto"'
+    defaults["max_epochs_type"] = 'int or "auto"' if auto else "int"
+    steps = cls._auto_steps
+    defaults["max_epochs_auto"] = (
+        f' ``"auto"`` trains for about {steps:,} optimizer steps\n'
+        f"        (``ceil({steps} / batches per epoch)`` epochs): enough for "
+        "small data,\n        bounded for large." if auto else "")
     blocks = {
         # (template, how the filled block is trimmed)
         "forecaster_notes": (_FORECASTER_NOTES, str.strip),

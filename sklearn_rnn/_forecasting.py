@@ -5,6 +5,9 @@ windows are cut from one padded copy of the series
 (:class:`~sklearn_rnn._datasets.PaddedSeries`), batch by batch.
 """
 
+import copy
+import functools
+import math
 from numbers import Integral
 
 import numpy as np
@@ -13,38 +16,65 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
-from ._datasets import PaddedSeries, WindowDataset, prepare_windows
+from ._datasets import PaddedSeries, TailSplit, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
 from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
+from ._stationarity import kpss
 
 PREDICT_ROWS = 8192
+# max_epochs="auto": enough epochs for this many optimizer steps.
+STEP_BUDGET = 500
+# window="auto": 3 * sp, clipped to this range.
+AUTO_WINDOW = (8, 48)
+# difference="auto" differences when KPSS rejects stationarity at this level.
+KPSS_LEVEL = 0.05
 
 
 class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     """Base of the recurrent forecasters. Not public: use a subclass."""
 
+    _auto_steps = STEP_BUDGET
+
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         **ForecasterMixin._forecaster_parameter_constraints,
-        "window": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "sp": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"direct", "recursive", "seq2seq"})],
         "loss_steps": [Interval(Integral, 1, None, closed="left"), None],
         "normalize": [StrOptions({"last", "standard"}), None],
+        "difference": [StrOptions({"auto"}), "boolean"],
+        "highway": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
     }
-
-    # The network's shape, and how its inputs and outputs are read.
-    _fit_dependent_params = (
-        *ForecasterMixin._fit_dependent_params, "strategy", "loss_steps",
-        "normalize", "cell", "hidden_size", "num_layers", "layer_norm",
-        "nonlinearity",
-    )
 
     def _validation_gap(self):
         # A training row's targets reach ``horizon`` steps ahead: dropping
         # that many rows keeps every target step out of the validation tail.
         return self.horizon
+
+    def _resolve_window(self):
+        if self.window != "auto":
+            return self.window
+        # Three seasons of history, within the range where short yearly and
+        # quarterly series keep enough training rows and long seasons keep
+        # the recurrence short.
+        return int(np.clip(3 * self.sp, AUTO_WINDOW[0], AUTO_WINDOW[1]))
+
+    # The network's shape, and how its inputs and outputs are read.
+    _fit_dependent_params = (
+        *ForecasterMixin._fit_dependent_params, "sp", "strategy", "loss_steps",
+        "normalize", "difference", "highway", "cell", "hidden_size",
+        "num_layers", "layer_norm", "nonlinearity",
+    )
+
+    def _history_length(self):
+        # The window, and the row before it, whose difference with the
+        # window's first row a differenced forecaster reads.
+        return self._resolve_window() + 1
 
     def _check_strategy(self, data):
         """Cross-parameter rules; a subclass adds those of its own parameters."""
@@ -64,11 +94,19 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 "'seq2seq' with covariates, or pass only the target column. "
                 f"Got X with {n_channels} columns instead."
             )
+        if self.difference is True and data.target_index is None:
+            raise ValueError(
+                "difference=True forecasts changes from the target's last "
+                "value, which must be a column of X: omit y or pass a y equal "
+                "to one of X's columns, or use difference='auto' or False. "
+                "Got a y that is not a column of X instead."
+            )
         if self.strategy == "seq2seq":
             loss_steps = self.loss_steps
-            if loss_steps is not None and loss_steps > self.window:
+            window = self._resolve_window()
+            if loss_steps is not None and loss_steps > window:
                 raise ValueError(
-                    f"loss_steps must be at most window={self.window}. Got "
+                    f"loss_steps must be at most window={window}. Got "
                     f"loss_steps={loss_steps} instead."
                 )
 
@@ -93,72 +131,266 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """
         data = self._validate_fit_series(X, y)
         self._check_strategy(data)
-        if not (self.warm_start and hasattr(self, "net_")):
-            self._x_mean = data.X.mean(axis=0)
-            self._x_scale = nonzero_scale(data.X.std(axis=0))
-            self._y_mean = data.y.mean()
-            self._y_scale = nonzero_scale(data.y.std())
+        reuse = self.warm_start and hasattr(self, "net_")
+        if not reuse:
+            self.window_ = self._resolve_window()
+            self._fit_scaling(data)
         steps = 1 if self.strategy == "recursive" else self.horizon
-        n_rows = len(data.y) - steps
-        future = (future_targets(data.y, steps) - self._y_mean) / self._y_scale
-        dataset = WindowDataset(
-            self._padded_series(data.X), torch.arange(n_rows),
-            PaddedSeries(future, self.window, fill=np.nan),
-            self.normalize, self._target_column(),
-            every_step=(self.loss_steps or self.window)
-            if self.strategy == "seq2seq" else None,
-        )
-        return self._fit_dataset(
-            dataset, input_size=data.X.shape[1], output_size=steps,
+        dataset = self._window_dataset(data, steps)
+        fit = functools.partial(
+            self._fit_dataset, input_size=data.X.shape[1], output_size=steps,
             head="every" if self.strategy == "seq2seq" else "last",
             # Only seq2seq targets have NaN (steps outside loss_steps); the
             # others skip the mask, which costs a check every batch.
             criterion=(MaskedMSELoss() if self.strategy == "seq2seq"
                        else torch.nn.MSELoss()),
+            highway=self.window_ if self.highway else None,
+        )
+        if reuse or not self.early_stopping:
+            self.calibration_residuals_ = None
+            return fit(dataset, max_epochs=self._epochs(len(dataset)),
+                       init_module=self._highway_init(dataset))
+        # Train on the head and stop at the best validation loss on the
+        # tail; keep the tail's out-of-sample errors; then fit the linear
+        # path again on every row, the network's output held fixed: the tail
+        # is the most recent data, which a forecaster cannot leave out.
+        split = TailSplit(self.validation_fraction, self._validation_gap())
+        train, valid = split(dataset)
+        start = {}
+        init = self._highway_init(train)
+
+        def init_and_keep(module):
+            if init is not None:
+                init(module)
+            start.update(copy.deepcopy(module.state_dict()))
+
+        fit(dataset, max_epochs=self._epochs(len(train)),
+            init_module=init_and_keep)
+        if self.highway and self._valid_loss(valid, start) <= self._valid_loss(valid):
+            # Training never beat the linear model it started from: keep that.
+            self.net_.module_.load_state_dict(start)
+            self.best_epoch_ = 0
+        self.calibration_residuals_ = self._tail_residuals(data, valid.rows)
+        if self.highway:
+            module = self.net_.module_
+            self._fit_highway(module.highway, dataset, network=module)
+        return self
+
+    def _window_dataset(self, data, steps):
+        return WindowDataset(
+            self._padded_series(data.X), torch.arange(len(data.y) - steps),
+            PaddedSeries(self._scaled_targets(data, steps), self.window_,
+                         fill=np.nan),
+            self.normalize, self._normalized_target(),
+            every_step=(self.loss_steps or self.window_)
+            if self.strategy == "seq2seq" else None,
         )
 
-    def _target_column(self):
-        return self.target_index_
+    def _valid_loss(self, valid, state=None):
+        """Loss of the fitted module (or of its weights ``state``) on ``valid``."""
+        module = self.net_.module_
+        if state is not None:
+            module = copy.deepcopy(module)
+            module.load_state_dict(state)
+        module.eval()
+        with torch.no_grad():
+            Xb, y = valid.batch(torch.arange(len(valid)))
+            device = self.net_.device
+            Xb = {key: value.to(device) for key, value in Xb.items()}
+            return float(self.net_.criterion_(module(**Xb), y.to(device)))
 
-    def _padded_series(self, X):
+    def _batches(self, n_rows):
+        return math.ceil(n_rows / self.batch_size)
+
+    def _epochs(self, n_rows):
+        """Epochs of a fit on ``n_rows`` rows: ``max_epochs``, or the step budget."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        return math.ceil(STEP_BUDGET / self._batches(n_rows))
+
+    def _tail_residuals(self, data, rows):
+        """Out-of-sample errors of the validation rows, target units."""
+        rows = rows.numpy()
+        rows = rows[rows < len(data.y) - self.horizon]
+        if len(rows) == 0:
+            return np.empty((0, self.horizon))
+        truth = future_targets(data.y, self.horizon)[rows]
+        return truth - self._checked_forecast_rows(data.X, rows)
+
+    def _highway_init(self, dataset):
+        """Set the linear path to the ridge regression of the targets on the windows.
+
+        Training then starts from the best linear model (the network's head
+        starts at zero), and early stopping can keep it when the network
+        adds nothing. The ridge penalty is chosen by generalised
+        cross-validation over a grid, as :class:`~sklearn.linear_model.RidgeCV`
+        does.
+        """
+        if not self.highway:
+            return None
+
+        def init(module):
+            self._fit_highway(module.highway, dataset)
+
+        return init
+
+    def _fit_highway(self, highway, dataset, network=None):
+        """Set ``highway`` to the ridge regression of the targets on the windows.
+
+        With ``network`` (a :class:`RecurrentNetwork`), of what its network
+        part leaves of the targets.
+        """
+        # Sums of products, block by block: the windows are never all
+        # gathered at once.
+        gram = cross = None
+        device = highway.conv.weight.device
+        for start in range(0, len(dataset), PREDICT_ROWS):
+            index = torch.arange(start, min(start + PREDICT_ROWS, len(dataset)))
+            Xb, y = dataset.batch(index)
+            Xb = {key: value.to(device) for key, value in Xb.items()}
+            lengths = Xb.get("lengths")
+            with torch.no_grad():
+                A = highway.inputs(Xb["X"], lengths).flatten(1).double().cpu()
+                if network is not None:
+                    network.eval()
+                    y = y - network.network_output(**Xb).cpu()
+                lengths = None if lengths is None else lengths.cpu()
+            if self.strategy == "seq2seq":
+                # The same map serves every step: fit it on the last one.
+                last = (lengths - 1 if lengths is not None
+                        else torch.full((len(y),), y.shape[1] - 1))
+                y = y[torch.arange(len(y)), last]
+            A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1).numpy()
+            y = y.double().numpy()
+            if gram is None:
+                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
+            else:
+                gram += A.T @ A
+                cross += A.T @ y
+                sq += (y * y).sum(0)
+        W, b = _ridge_gcv(gram, cross, sq)
+        conv = highway.conv
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(W.T).reshape(conv.weight.shape))
+            conv.bias.copy_(torch.from_numpy(b))
+
+    # -- scaling and differencing ------------------------------------------
+
+    def _fit_scaling(self, data, difference=None):
+        """Global statistics of the inputs and the target; the differencing."""
+        self.difference_ = (self._choose_difference(data) if difference is None
+                            else bool(difference))
+        X = self._differenced(data.X, None)
+        # Row 0 of a differenced column has no difference: left out.
+        rows = slice(1, None) if self.difference_ else slice(None)
+        self._x_mean = X[rows].mean(axis=0)
+        self._x_scale = nonzero_scale(X[rows].std(axis=0))
+        if self.difference_:
+            index = self.target_index_
+            self._y_mean, self._y_scale = self._x_mean[index], self._x_scale[index]
+        else:
+            self._y_mean = data.y.mean()
+            self._y_scale = nonzero_scale(data.y.std())
+
+    def _choose_difference(self, data):
+        if self.difference != "auto":
+            return bool(self.difference)
+        y = data.y
+        if data.target_index is None or len(y) < 3 or np.ptp(y) == 0:
+            return False
+        return kpss(y)[1] < KPSS_LEVEL
+
+    def _differenced(self, X, previous):
+        """``X`` with the target column replaced by its first differences.
+
+        ``previous`` is the row before ``X`` (None at the series' start,
+        whose row 0 then gets the mean difference: zero once standardised).
+        """
+        if not self.difference_:
+            return X
+        index = self.target_index_
+        X = X.copy()
+        column = X[:, index].copy()
+        before = (column[:1] if previous is None
+                  else np.asarray(previous)[None, index])
+        X[:, index] = np.diff(column, prepend=before)
+        if previous is None and hasattr(self, "_x_mean"):
+            X[0, index] = self._x_mean[index]
+        return X
+
+    def _scaled_targets(self, data, steps):
+        """The training targets in the units the network forecasts.
+
+        Row ``t`` holds the standardised future of row ``t``; differenced,
+        ``h`` steps ahead is the change since ``y[t]`` less ``h`` mean
+        differences (the drift), over the differences' spread, so a zero
+        output is the forecast of a random walk with drift.
+        """
+        future = future_targets(data.y, steps)
+        if not self.difference_:
+            return (future - self._y_mean) / self._y_scale
+        ahead = np.arange(1, steps + 1)
+        change = future - data.y[: len(future), None]
+        return (change - ahead * self._y_mean) / self._y_scale
+
+    def _unscaled(self, scaled, X, rows):
+        """Forecasts in target units from the network's units."""
+        if not self.difference_:
+            return scaled * self._y_scale + self._y_mean
+        if self.strategy == "recursive":
+            # One-step changes, accumulated from the origin.
+            scaled = np.cumsum(scaled, axis=1)
+        ahead = np.arange(1, self.horizon + 1)
+        last = X[rows, self.target_index_][:, None]
+        return last + ahead * self._y_mean + scaled * self._y_scale
+
+    def _normalized_target(self):
+        # Differences carry no level: per-window normalisation rescales the
+        # inputs only, and the forecast of a change is not shifted back.
+        return None if self.difference_ else self.target_index_
+
+    def _padded_series(self, X, previous=None):
         """The series standardised with the training statistics, padded."""
-        return PaddedSeries((X - self._x_mean) / self._x_scale, self.window)
+        X = self._differenced(X, previous)
+        return PaddedSeries((X - self._x_mean) / self._x_scale, self.window_)
 
     def _forecast_rows(self, X, rows):
         # Only the history the rows see is standardised: forecast() on a
         # long series touches its last window, not the whole series.
-        start = max(0, int(rows[0]) - self.window + 1)
+        start = max(0, int(rows[0]) - self.window_ + 1)
+        previous = X[start - 1] if start > 0 else None
         if len(rows) == 1 and self.strategy != "recursive":
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
-            # padding, and skipping the gathering of windows saves much of
-            # what forecast() spends outside the network.
-            history = (X[start: int(rows[0]) + 1] - self._x_mean) / self._x_scale
+            # padding. A third of forecast()'s time is spent outside the
+            # network; this halves what the windowing takes of it.
+            history = self._differenced(X[start: int(rows[0]) + 1], previous)
+            history = (history - self._x_mean) / self._x_scale
             windows = torch.from_numpy(history.astype(np.float32))[None]
             scaled = self._step(windows, torch.tensor([len(history)]))
-            return scaled * self._y_scale + self._y_mean
-        series = self._padded_series(X[start: int(rows[-1]) + 1])
-        rows = rows - start
+            return self._unscaled(scaled, X, rows)
+        series = self._padded_series(X[start: int(rows[-1]) + 1], previous)
+        local = rows - start
         # Rows before the first full window see a shorter history. Forecast
         # apart, they leave every other block free of padding, the module's
         # fast path; blocks bound the memory of gathered windows on long
         # series.
-        split = int(np.searchsorted(rows, series.first_full_row))
+        split = int(np.searchsorted(local, series.first_full_row))
         bounds = [*range(0, split, PREDICT_ROWS),
-                  *range(split, len(rows), PREDICT_ROWS), len(rows)]
-        rows = torch.as_tensor(rows, dtype=torch.int64)
+                  *range(split, len(local), PREDICT_ROWS), len(local)]
+        local = torch.as_tensor(local, dtype=torch.int64)
         scaled = [
-            self._forecast_windows(*series.windows(rows[a:b]))
+            self._forecast_windows(*series.windows(local[a:b]))
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
         scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
-        return scaled * self._y_scale + self._y_mean
+        return self._unscaled(scaled, X, rows)
 
     def _forecast_windows(self, windows, lengths):
-        """Standardised forecasts from right-aligned windows, shape (n, horizon)."""
+        """Forecasts in the network's units from right-aligned windows, (n, horizon)."""
         if self.strategy != "recursive":
             return self._step(windows, lengths)
-        target = self._target_column()
+        target = self.target_index_
         forecasts = []
         for _ in range(self.horizon):
             y_next = self._step(windows, lengths)[:, 0]
@@ -168,13 +400,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # the forecast goes in as it is.
             windows = torch.cat([windows[:, 1:], windows[:, -1:]], dim=1)
             windows[:, -1, target] = torch.as_tensor(y_next, dtype=windows.dtype)
-            lengths = torch.clamp(lengths + 1, max=self.window)
+            lengths = torch.clamp(lengths + 1, max=self.window_)
         return np.stack(forecasts, axis=1)
 
     def _step(self, windows, lengths):
-        """One pass of the network over windows, in standardised target units."""
+        """One pass of the network over windows, in the network's units."""
         Xb, loc, scale = prepare_windows(windows, lengths, self.normalize,
-                                         self._target_column())
+                                         self._normalized_target())
         # Slices of the prepared windows are the batches: a single window's
         # forecast goes straight to the module.
         outputs = self._forward_batches(
@@ -188,13 +420,46 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return outputs
         return outputs * scale.numpy() + loc.numpy()
 
+
+def _ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
+    """Ridge regression with an intercept, the penalty by generalised cross-validation.
+
+    Takes the sums of products of the inputs ``A`` with a last column of
+    ones appended: ``gram = A.T @ A``, ``cross = A.T @ Y``, ``sq = (Y**2).sum(0)``.
+    The penalty minimises GCV (Golub, Heath and Wahba, 1979) summed over the
+    outputs, the intercept unpenalised. Returns the coefficients
+    ``(n_features, n_outputs)`` and the intercepts.
+    """
+    n = gram[-1, -1]
+    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
+    # The centred problem: Gram matrix, cross-products and sums of squares.
+    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
+    C = cross[:-1] - n * np.outer(mean_a, mean_y)
+    total = sq - n * mean_y**2
+    eig, V = np.linalg.eigh(G)
+    eig = np.clip(eig, 0, None)
+    VtC = V.T @ C
+    best = None
+    for alpha in alphas:
+        coef = V @ (VtC / (eig + alpha)[:, None])
+        rss = (total - 2 * (coef * C).sum(0) + (coef * (G @ coef)).sum(0)).sum()
+        dof = (eig / (eig + alpha)).sum() + 1
+        gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
+        if best is None or gcv < best[0]:
+            best = (gcv, coef)
+    coef = best[1]
+    return coef, mean_y - mean_a @ coef
+
+
 @fill_doc
 class GRUForecaster(BaseRecurrentForecaster):
     """Recurrent forecaster of a time series (a GRU by default).
 
     Each row's forecast is made from a window of the rows before it by a
-    recurrent network; the series is standardised with training statistics
-    and, by default, each window by its own.
+    recurrent network beside a linear path (a ridge regression on the
+    window); the series is standardised with training statistics and, when
+    a KPSS test finds it non-stationary, the target is differenced. Give
+    the seasonal period ``sp``: it sets the window.
     {forecaster}
     {network}
 
@@ -218,19 +483,20 @@ class GRUForecaster(BaseRecurrentForecaster):
     >>> from sklearn_rnn import GRUForecaster
     >>> from sklearn_rnn.datasets import load_airline
     >>> y = load_airline()
-    >>> model = GRUForecaster(horizon=3, max_epochs=5, random_state=0).fit(y[:-12])
+    >>> model = GRUForecaster(sp=12, horizon=3, random_state=0).fit(y[:-12])
     >>> model.predict(y).shape
     (144, 3)
     >>> model.forecast(y).index[0]
     Timestamp('1961-01-01 00:00:00')
     """
 
-    def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
-                 normalize="standard", target=0, cell="gru", hidden_size=32,
+    def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
+                 loss_steps=None, normalize=None, difference="auto", highway=True,
+                 target=0, cell="gru", hidden_size=32,
                  num_layers=1, dropout=0.0, layer_norm=False, nonlinearity="tanh",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
-                 lr_schedule=None, batch_size=32, max_epochs=100,
-                 early_stopping=False, validation_fraction=0.1, patience=10,
+                 lr_schedule=None, batch_size=32, max_epochs="auto",
+                 early_stopping=True, validation_fraction=0.2, patience=10,
                  random_state=None, device="cpu", verbose=0, callbacks=None,
                  warm_start=False):
         super().__init__(
@@ -245,10 +511,13 @@ class GRUForecaster(BaseRecurrentForecaster):
             callbacks=callbacks, warm_start=warm_start,
         )
         self.window = window
+        self.sp = sp
         self.horizon = horizon
         self.strategy = strategy
         self.loss_steps = loss_steps
         self.normalize = normalize
+        self.difference = difference
+        self.highway = highway
         self.target = target
 
 
@@ -291,7 +560,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
     >>> from sklearn_rnn import ConvGRUForecaster
     >>> from sklearn_rnn.datasets import load_airline
     >>> y = load_airline()
-    >>> model = ConvGRUForecaster(max_epochs=5, random_state=0).fit(y)
+    >>> model = ConvGRUForecaster(sp=12, random_state=0).fit(y)
     >>> model.predict(y).shape
     (144,)
     """
@@ -308,13 +577,14 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         "kernel_size", "stride",
     )
 
-    def __init__(self, *, window=24, horizon=1, strategy="direct", loss_steps=None,
-                 normalize="standard", target=0, conv_channels=16, kernel_size=3,
+    def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
+                 loss_steps=None, normalize=None, difference="auto", highway=True,
+                 target=0, conv_channels=16, kernel_size=3,
                  stride=1, cell="gru", hidden_size=32, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", clip_grad_norm=1.0,
                  optimizer="adam", lr=5e-3, weight_decay=0.0, lr_schedule=None,
-                 batch_size=32, max_epochs=100, early_stopping=False,
-                 validation_fraction=0.1, patience=10, random_state=None,
+                 batch_size=32, max_epochs="auto", early_stopping=True,
+                 validation_fraction=0.2, patience=10, random_state=None,
                  device="cpu", verbose=0, callbacks=None, warm_start=False):
         super().__init__(
             cell=cell, hidden_size=hidden_size, num_layers=num_layers,
@@ -328,10 +598,13 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
             callbacks=callbacks, warm_start=warm_start,
         )
         self.window = window
+        self.sp = sp
         self.horizon = horizon
         self.strategy = strategy
         self.loss_steps = loss_steps
         self.normalize = normalize
+        self.difference = difference
+        self.highway = highway
         self.target = target
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size

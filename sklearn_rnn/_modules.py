@@ -10,7 +10,11 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-_FUSED_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from ._cells import ScanGRU, ScanRNN
+
+# nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
+# get layers with a hand-written backward through time (same parameters).
+_FUSED_LAYERS = {"rnn": ScanRNN, "lstm": nn.LSTM, "gru": ScanGRU}
 
 
 def roll_rows(x, shift):
@@ -39,7 +43,8 @@ def reverse_padded(x, lengths):
 class _FusedRecurrent(nn.Module):
     """``nn.RNN``/``nn.LSTM``/``nn.GRU``, packing only batches that need it.
 
-    The fused modules run through oneDNN on CPU and cuDNN on GPU; packing is
+    The fused modules run through oneDNN (the LSTM) or ``_cells``' scan
+    layers (the simple RNN and GRU) on CPU and cuDNN on GPU; packing is
     skipped when every sequence of the batch has the full length, which is
     the common case and the fast path. One-way cells skip it always: a
     causal recurrence cannot carry trailing padding back into the steps
@@ -331,6 +336,44 @@ class ConvFrontEnd(nn.Module):
         return x, lengths
 
 
+class _Highway(nn.Module):
+    """A linear map from the last ``window`` input steps to the outputs.
+
+    LSTNet's "highway" (Lai et al., 2018): beside the network, a linear
+    autoregressive path carries the scale of the latest inputs straight to
+    the outputs, and the network learns what the linear model misses. It is
+    a causal convolution whose kernel spans the window, so with one output
+    per step (``head="every"``) each step's output sees the ``window`` steps
+    up to it; steps before a sequence's start count as zeros.
+    """
+
+    def __init__(self, input_size, output_size, window):
+        super().__init__()
+        self.window = window
+        self.conv = nn.Conv1d(input_size, output_size, window)
+
+    def inputs(self, x, lengths=None):
+        """The last ``window`` steps of each left-aligned sequence.
+
+        Returns ``(batch, features, window)``, the kernel's layout: each
+        sequence right-aligned, zeros before its first step.
+        """
+        if lengths is not None:
+            n_steps = x.shape[1]
+            lengths = lengths.to(x.device)
+            x = roll_rows(x, lengths - n_steps)
+            steps = torch.arange(n_steps, device=x.device)
+            x = x * (steps[None, :] >= (n_steps - lengths)[:, None]).unsqueeze(-1)
+        x = x[:, -self.window:].transpose(1, 2)
+        return nn.functional.pad(x, (self.window - x.shape[2], 0))
+
+    def forward(self, x, lengths=None, every=False):
+        if every:  # an output per step, from the window ending there
+            z = nn.functional.pad(x.transpose(1, 2), (self.window - 1, 0))
+            return self.conv(z).transpose(1, 2)
+        return self.conv(self.inputs(x, lengths))[..., 0]
+
+
 class RecurrentNetwork(nn.Module):
     """Embedding or convolution front end, recurrent body, readout, linear head.
 
@@ -361,6 +404,11 @@ class RecurrentNetwork(nn.Module):
         to every step's output with ``head="every"``.
     num_embeddings, embedding_dim : int or None
         When set, inputs are token ids looked up in an embedding (id 0 pads).
+    highway : int or None
+        When set, a linear path from the last ``highway`` input steps to the
+        outputs is added to the network's output (:class:`_Highway`), and the
+        network's head starts at zero, so training starts from the linear
+        model.
     """
 
     def __init__(self, *, input_size, output_size, cell="lstm", hidden_size=32,
@@ -368,10 +416,12 @@ class RecurrentNetwork(nn.Module):
                  nonlinearity="tanh", layer_norm=False, head="last",
                  pooling="last", conv_channels=None, kernel_size=3, stride=1,
                  conv_layers=1, conv_norm=False, pool_size=1, causal=True,
-                 n_stats=0, num_embeddings=None, embedding_dim=None):
+                 n_stats=0, num_embeddings=None, embedding_dim=None,
+                 highway=None):
         super().__init__()
         self.head = head
         self.pooling = pooling
+        input_size_raw = input_size
         self.embedding = None
         if num_embeddings is not None:
             self.embedding = nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)
@@ -393,6 +443,11 @@ class RecurrentNetwork(nn.Module):
         if head == "last" and pooling == "meanmax":
             width *= 2
         self.linear = nn.Linear(width + n_stats, output_size)
+        self.highway = None
+        if highway is not None:
+            self.highway = _Highway(input_size_raw, output_size, highway)
+            nn.init.zeros_(self.linear.weight)
+            nn.init.zeros_(self.linear.bias)
 
     def _readout(self, out, last, lengths):
         """One vector per sequence from the body's outputs, padding excluded."""
@@ -419,6 +474,13 @@ class RecurrentNetwork(nn.Module):
         return torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
 
     def forward(self, X, lengths=None, stats=None):
+        if self.highway is not None:
+            linear = self.highway(X, lengths, every=self.head == "every")
+            return self.network_output(X, lengths, stats) + linear
+        return self.network_output(X, lengths, stats)
+
+    def network_output(self, X, lengths=None, stats=None):
+        """The output without the highway."""
         if self.embedding is not None:
             X = self.embedding(X[..., 0].long())
         if self.conv is not None:

@@ -131,21 +131,23 @@ def train_batches(estimator, n_samples):
 
 
 def training_epochs(estimator, n_samples):
-    """``max_epochs``, with ``"auto"`` giving about ``AUTO_STEPS`` steps."""
+    """``max_epochs``, with ``"auto"`` giving about the estimator's
+    ``_auto_steps`` optimizer steps on ``n_samples``."""
     if estimator.max_epochs != "auto":
         return estimator.max_epochs
-    return math.ceil(AUTO_STEPS / train_batches(estimator, n_samples))
+    return math.ceil(estimator._auto_steps / train_batches(estimator, n_samples))
 
 
-def one_cycle_steps(estimator, n_samples):
-    """The one-cycle curve over the optimizer steps of a fit on ``n_samples``."""
-    total = training_epochs(estimator, n_samples) * train_batches(estimator,
-                                                                  n_samples)
+def one_cycle_steps(estimator, max_epochs, n_samples):
+    """The one-cycle curve over the optimizer steps of a fit of ``max_epochs``
+    epochs on ``n_samples``."""
+    total = max_epochs * train_batches(estimator, n_samples)
     return functools.partial(one_cycle, total_steps=total)
 
 
-def training_callbacks(estimator, n_samples):
-    """The named skorch callbacks that ``estimator``'s parameters ask for."""
+def training_callbacks(estimator, max_epochs, n_samples):
+    """The named skorch callbacks that ``estimator``'s parameters ask for,
+    for a fit of ``max_epochs`` epochs on ``n_samples``."""
     callbacks = [
         ("grad_norm", GradientNorm(gradient_clip_value=estimator.clip_grad_norm)),
         # Before early stopping, which ends training by raising in its
@@ -160,12 +162,12 @@ def training_callbacks(estimator, n_samples):
         )))
     if estimator.lr_schedule == "cosine":
         callbacks.append(("lr_schedule", LRSchedule(
-            policy="CosineAnnealingLR",
-            T_max=training_epochs(estimator, n_samples))))
+            policy="CosineAnnealingLR", T_max=max_epochs)))
     elif estimator.lr_schedule == "onecycle":
         callbacks.append(("lr_schedule", LRSchedule(
             policy=torch.optim.lr_scheduler.LambdaLR, step_every="batch",
-            last_epoch=-1, lr_lambda=one_cycle_steps(estimator, n_samples))))
+            last_epoch=-1,
+            lr_lambda=one_cycle_steps(estimator, max_epochs, n_samples))))
     elif estimator.lr_schedule == "plateau":
         monitor = "valid_loss" if estimator.early_stopping else "train_loss"
         callbacks.append(("lr_schedule", LRSchedule(
@@ -185,7 +187,7 @@ def training_callbacks(estimator, n_samples):
 
 
 def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
-              trained=None, n_samples=None):
+              trained=None, max_epochs=None, n_samples=None):
     """The skorch net that trains ``estimator``'s network.
 
     Parameters
@@ -205,6 +207,9 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         None gives a net that is not initialised, for ``fit``. Otherwise
         the net is initialised and takes the saved state: ``"module"`` and
         ``"optimizer"`` state dicts and a ``"history"``.
+    max_epochs : int, default=None
+        Epochs a fit trains; None resolves the estimator's ``max_epochs``
+        (``"auto"``: about ``_auto_steps`` optimizer steps on ``n_samples``).
     n_samples : int, default=None
         Size of the training data, which sets ``max_epochs="auto"`` and the
         one-cycle schedule; None (a loaded net, until its next fit) counts
@@ -220,6 +225,8 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         seed = check_seed(estimator.random_state)
     if n_samples is None:
         n_samples = estimator.batch_size
+    if max_epochs is None:
+        max_epochs = training_epochs(estimator, n_samples)
     net = LeanNeuralNet(
         module=RecurrentNetwork(**module_kwargs),
         criterion=criterion,
@@ -228,7 +235,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         **({"optimizer__fused": True}
            if estimator.optimizer in FUSED_OPTIMIZERS else {}),
         lr=estimator.lr,
-        max_epochs=training_epochs(estimator, n_samples),
+        max_epochs=max_epochs,
         batch_size=estimator.batch_size,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
@@ -238,7 +245,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
             TailSplit(estimator.validation_fraction, estimator._validation_gap())
             if estimator.early_stopping else None
         ),
-        callbacks=training_callbacks(estimator, n_samples),
+        callbacks=training_callbacks(estimator, max_epochs, n_samples),
         # Replaces skorch's PrintLog: silent at 0, compact at 1.
         callbacks__print_log=progress_callback(estimator.verbose),
         device=resolve_device(estimator.device),

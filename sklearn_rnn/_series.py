@@ -415,7 +415,8 @@ class ForecasterMixin(RegressorMixin):
     def _validate_window_horizon(self, n_timesteps):
         """Check ``window``/``horizon`` and that a fit has a row with known future."""
         window, horizon = self.window, self.horizon
-        if window is not None and (not isinstance(window, Integral) or window < 1):
+        if window is not None and window != "auto" and (
+                not isinstance(window, Integral) or window < 1):
             raise ValueError(
                 f"window must be an int >= 1 or None. Got window={window!r} instead."
             )

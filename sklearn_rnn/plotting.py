@@ -209,7 +209,7 @@ def plot_learning_curve(estimator, *, ax=None, log_scale=True, grad_norm=True):
     >>> model = GRUForecaster(max_epochs=3, hidden_size=8, random_state=0)
     >>> ax = plot_learning_curve(model.fit(load_airline()))
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['train_loss', 'grad_norm']
+    ['train_loss', 'valid_loss', 'grad_norm']
     """
     rows = _history_rows(estimator)
     ax = _axes(ax)

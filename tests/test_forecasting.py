@@ -18,14 +18,22 @@ from sklearn_rnn.metrics import skill_score
 
 FORECASTERS = [GRUForecaster, ConvGRUForecaster]
 STRATEGIES = ["direct", "recursive", "seq2seq"]
-TINY = {"hidden_size": 8, "max_epochs": 2, "window": 6, "random_state": 0}
+TINY = {"hidden_size": 8, "max_epochs": 2, "window": 6, "random_state": 0,
+        "early_stopping": False}
 
 
 class RecordSplit(Callback):
-    """Remembers the rows of the training and validation datasets."""
+    """Remembers the rows of the training and validation datasets.
+
+    ``runs`` lists every training run's rows, in order (fit copies its
+    callbacks, so the rows are kept outside them).
+    """
+
+    runs = []
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.rows = {}
+        type(self).runs.append(self.rows)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         self.rows["train"] = dataset_train.rows.numpy().copy()
@@ -70,11 +78,10 @@ def test_fit_trains_only_on_rows_whose_future_is_known(strategy):
 
 @pytest.mark.parametrize("horizon", [1, 5])
 def test_validation_tail_shares_no_target_step_with_training(horizon):
-    recorder = RecordSplit()
-    model = GRUForecaster(horizon=horizon, early_stopping=True,
-                          validation_fraction=0.2, callbacks=[recorder],
-                          **TINY).fit(np.sin(np.arange(80.0)))
-    rows = _fitted_recorder(model).rows
+    RecordSplit.runs.clear()
+    GRUForecaster(horizon=horizon, validation_fraction=0.2, callbacks=[RecordSplit()],
+                  **{**TINY, "early_stopping": True}).fit(np.sin(np.arange(80.0)))
+    (rows,) = RecordSplit.runs
     last_train_target = rows["train"].max() + horizon
     first_valid_target = rows["valid"].min() + 1
     assert last_train_target < first_valid_target
@@ -86,11 +93,15 @@ def test_validation_tail_shares_no_target_step_with_training(horizon):
 
 @pytest.mark.parametrize("cls", FORECASTERS)
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_last_window_gives_the_same_forecast(cls, strategy):
+@pytest.mark.parametrize("difference", [False, True])
+def test_last_window_gives_the_same_forecast(cls, strategy, difference):
     y = np.sin(np.arange(50) / 3.0) * 10 + np.arange(50)
-    model = cls(strategy=strategy, horizon=3, **TINY).fit(y)
+    model = cls(strategy=strategy, horizon=3, difference=difference,
+                **TINY).fit(y)
     full = model.predict(y)
-    np.testing.assert_allclose(model.forecast(y[-TINY["window"]:]),
+    # Differenced, the window's first difference needs the row before it.
+    history = TINY["window"] + difference
+    np.testing.assert_allclose(model.forecast(y[-history:]),
                                model.forecast(y), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(model.forecast(y[:-1]), full[-1], rtol=1e-5,
                                atol=1e-5)
@@ -272,3 +283,87 @@ def test_scaler_in_a_pipeline_forecasts_in_scaled_units_unless_y_is_given():
     assert np.abs(scaled.predict(X)).max() < 10
     raw = make_pipeline(StandardScaler(), GRUForecaster(**TINY)).fit(X, y)
     assert raw.predict(X).mean() > 100
+
+
+@pytest.mark.parametrize("sp, window", [(1, 8), (4, 12), (12, 36), (52, 48)])
+def test_auto_window_is_three_seasons_clipped(sp, window):
+    model = GRUForecaster(sp=sp, **{**TINY, "window": "auto"}).fit(np.sin(np.arange(120.0)))
+    assert model.window_ == window
+    assert model.net_.module_.highway.window == window
+
+
+def test_difference_auto_follows_the_kpss_test():
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=150))
+    noise = rng.normal(size=150)
+    assert GRUForecaster(**TINY).fit(walk).difference_
+    assert not GRUForecaster(**TINY).fit(noise).difference_
+    assert not GRUForecaster(difference=False, **TINY).fit(walk).difference_
+    assert GRUForecaster(difference=True, **TINY).fit(noise).difference_
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_differenced_forecasts_continue_a_trend_beyond_the_training_levels(strategy):
+    # Differences carry no level: a model fit on a ramp forecasts the ramp
+    # far above anything it saw in training.
+    y = np.arange(60.0)
+    model = GRUForecaster(horizon=3, strategy=strategy, difference=True,
+                          **TINY).fit(y)
+    future = y + 1000
+    np.testing.assert_allclose(model.forecast(future), future[-1] + [1, 2, 3],
+                               atol=0.05)
+
+
+def test_difference_needs_the_target_in_x():
+    X = np.random.default_rng(0).normal(size=(50, 1))
+    y = np.cumsum(X[:, 0]) + 5
+    with pytest.raises(ValueError, match="difference=True forecasts changes"):
+        GRUForecaster(difference=True, **TINY).fit(X, y)
+    assert not GRUForecaster(**TINY).fit(X, y).difference_
+
+
+def test_highway_starts_from_the_ridge_autoregression():
+    # An AR(2) series: the linear path alone (network head at zero, a learning
+    # rate too small to move it) forecasts as the least-squares AR model.
+    rng = np.random.default_rng(0)
+    y = np.zeros(400)
+    for t in range(2, 400):
+        y[t] = 1.2 * y[t - 1] - 0.5 * y[t - 2] + rng.normal(scale=0.1)
+    model = GRUForecaster(window=2, difference=False, lr=1e-12, max_epochs=1,
+                          early_stopping=False, random_state=0).fit(y)
+    for t in range(100, 400, 50):
+        expected = 1.2 * y[t] - 0.5 * y[t - 1]
+        np.testing.assert_allclose(model.forecast(y[: t + 1]), [expected], atol=0.02)
+    head = model.net_.module_.linear
+    assert not head.weight.detach().abs().max() > 1e-6
+
+
+def test_highway_off_has_no_linear_path():
+    model = GRUForecaster(highway=False, **TINY).fit(np.sin(np.arange(50.0)))
+    assert model.net_.module_.highway is None
+
+
+def test_max_epochs_auto_is_a_step_budget():
+    y = np.sin(np.arange(101.0))
+    model = GRUForecaster(**{**TINY, "max_epochs": "auto"}, batch_size=25).fit(y)
+    # 100 rows in 4 batches: 125 epochs make the 500-step budget.
+    assert model.n_iter_ == 125
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_calibration_residuals_are_the_tail_forecast_errors(strategy):
+    n, horizon = 120, 4
+    y = np.sin(np.arange(n) / 3.0)
+    model = GRUForecaster(horizon=horizon, strategy=strategy,
+                          **{**TINY, "early_stopping": True}).fit(y)
+    steps = 1 if strategy == "recursive" else horizon
+    tail = np.arange(n - steps)[-int(np.ceil(0.2 * (n - steps))):]
+    tail = tail[tail < n - horizon]
+    residuals = model.calibration_residuals_
+    assert residuals.shape == (len(tail), horizon)
+    assert np.isfinite(residuals).all()
+    # Out of sample: not the residuals of the final network, which saw the tail.
+    final = forecasting.future_targets(y, horizon)[tail] - np.array(
+        [model.forecast(y[: t + 1]) for t in tail])
+    assert not np.allclose(residuals, final)
+    assert GRUForecaster(**TINY).fit(y).calibration_residuals_ is None
