@@ -72,6 +72,14 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     target_index_ : int or None
         Position of the column of ``X`` equal to the target; None when ``y``
         was passed to ``fit`` and is not a column of ``X``.
+    calibration_residuals_ : ndarray of shape (n_rows, horizon)
+        The errors ``y_true - forecast`` of the forecasts of the training
+        rows whose whole future is known, leaving out the first rows, whose
+        history is shorter than the strategy needs (``sp`` rows for
+        ``"seasonal"``, ``window`` for ``"mean"`` and ``"drift"``). Every
+        forecast reads only the past, so they are out-of-sample errors:
+        ``predict_interval`` and ``forecast(X, coverage=...)`` are calibrated
+        on them.
 
     See Also
     --------
@@ -169,6 +177,11 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 f"None or at least sp={self.sp}. Got window={self.window} instead."
             )
         self._validate_fit_series(X, y)
+        # Each row's forecast reads only the past, so its errors over the
+        # training series are out of sample. Rows with less history than the
+        # strategy needs forecast another way (see above) and are left out.
+        Y_true, Y_pred, _, _ = self._score_arrays(X, y)
+        self.calibration_residuals_ = (Y_true - Y_pred)[self._min_history():]
         return self
 
     def _history_length(self):
@@ -177,6 +190,11 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         if self.strategy == "seasonal":
             return self.sp
         return self.window
+
+    def _min_history(self):
+        """Rows of history the strategy needs to forecast the way it says."""
+        # window=None means all history; a drift needs two values for a slope.
+        return self._history_length() or (2 if self.strategy == "drift" else 1)
 
     def _forecast_rows(self, X, rows):
         column = self.target_index_

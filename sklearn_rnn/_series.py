@@ -23,6 +23,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._intervals import check_coverage, conformal_margins, interval_frame
 from ._metrics import skill_score
 from ._time_index import (
     check_regular_index,
@@ -381,6 +382,11 @@ class ForecasterMixin(RegressorMixin):
       rows[i]+horizon`` from ``X[:rows[i]+1]`` only (the last ``window`` of
       those rows, or fewer near the start). The mixin asks for row ``t - 1``
       to answer ``predict(X)[t]``.
+    - ``calibration_residuals_``, set in ``fit``: out-of-sample forecast
+      errors ``y_true - forecast``, an array ``(n_rows, horizon)`` in the
+      target's units (NaN where a step has none). ``predict_interval`` and
+      ``forecast(X, coverage=...)`` widen the point forecast of each step by
+      the conformal quantile of that step's residuals.
 
     Notes
     -----
@@ -529,7 +535,7 @@ class ForecasterMixin(RegressorMixin):
         Y, _ = self._forecasts(data, np.arange(data.X.shape[0]))
         return Y[:, 0] if self.horizon == 1 else Y
 
-    def forecast(self, X):
+    def forecast(self, X, coverage=None):
         """Forecast the ``horizon`` steps after the end of the series.
 
         The forecast a row after the last would get from ``predict``,
@@ -542,16 +548,32 @@ class ForecasterMixin(RegressorMixin):
             The series, with the columns seen in ``fit``, rows in time order.
             It may have no rows: the forecast of an empty history is the mean
             of the training target at every step (``predict``'s row 0).
+        coverage : float in (0, 1), list of such floats, or None, default=None
+            None gives the point forecast. A coverage (0.9 for 90%) gives a
+            DataFrame with the forecast and the bounds of its conformal
+            interval (see :meth:`predict_interval`).
 
         Returns
         -------
-        forecast : ndarray of shape (horizon,) or pandas.Series
-            A Series labelled with the next ``horizon`` time steps when ``X``
-            is a non-empty pandas object with a ``DatetimeIndex`` (its
-            ``freq``, or the frequency :func:`pandas.infer_freq` finds), a
-            ``PeriodIndex`` or an integer index (``RangeIndex`` included);
-            else an ndarray.
+        forecast : ndarray of shape (horizon,), pandas.Series or DataFrame
+            Without ``coverage``: a Series labelled with the next ``horizon``
+            time steps when ``X`` is a non-empty pandas object with a
+            ``DatetimeIndex`` (its ``freq``, or the frequency
+            :func:`pandas.infer_freq` finds), a ``PeriodIndex`` or an integer
+            index (``RangeIndex`` included); else an ndarray.
+
+            With ``coverage``: a DataFrame with one row per horizon step,
+            indexed by those time steps (by the positions after ``X``
+            otherwise), and columns ``forecast``, ``lower``, ``upper``. A
+            list of coverages gives a pair of columns per coverage,
+            ``lower_0.8``, ``upper_0.8``, ``lower_0.9``, ... (the coverage as
+            written by ``f"{coverage:g}"``).
         """
+        if coverage is not None:
+            coverages, scalar = check_coverage(coverage)
+            margins = self._interval_margins(coverages)
+            return interval_frame(self.forecast(X), margins, coverages,
+                                  scalar, X)
         self._check_fitted_params()
         data = validate_series(self, X, reset=False)
         Y, _ = self._forecasts(data, [data.X.shape[0]])
@@ -627,6 +649,76 @@ class ForecasterMixin(RegressorMixin):
         """
         Y_true, Y_pred, Y_naive, _ = self._score_arrays(X, y)
         return skill_score(Y_true, Y_pred, Y_naive)
+
+    def _interval_margins(self, coverages):
+        """Conformal half-widths ``(len(coverages), horizon)`` from the residuals."""
+        self._check_fitted_params()
+        residuals = getattr(self, "calibration_residuals_", None)
+        if residuals is None:
+            hint = (" Fit with early_stopping=True: the errors on the "
+                    "validation tail are kept." if "early_stopping" in
+                    self.get_params() else "")
+            raise AttributeError(
+                f"{type(self).__name__} keeps no out-of-sample residuals "
+                "(calibration_residuals_ is None or missing), which its "
+                f"intervals are calibrated on.{hint}"
+            )
+        return conformal_margins(residuals, coverages,
+                                 estimator_name=type(self).__name__)
+
+    def predict_interval(self, X, coverage=0.9):
+        """Conformal interval of every row's forecast, aligned like ``predict``.
+
+        The interval of horizon step ``h`` is ``predict(X)[t, h] +- q_h``,
+        ``q_h`` being the split-conformal quantile of the forecaster's
+        out-of-sample errors at step ``h`` (``calibration_residuals_``),
+        each scaled by the size of the errors just before it when there are
+        enough of them: with ``n`` errors, the ``ceil((n + 1) *
+        coverage)``-th smallest. The coverage holds, on average, when the
+        errors to come are exchangeable with those; no distribution is
+        assumed. Every row gets the margins of the end of training.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+            The series, with the columns seen in ``fit``, rows in time order.
+        coverage : float in (0, 1) or list of such floats, default=0.9
+            The probability that the interval holds the value that happens.
+
+        Returns
+        -------
+        bounds : ndarray of shape (n_timesteps, horizon, 2)
+            ``bounds[t, h] = (lower, upper)`` of the forecast ``predict(X)[t,
+            h]``. As in ``predict``, the horizon axis is dropped when
+            ``horizon == 1``, giving ``(n_timesteps, 2)``. A list of
+            coverages adds a last axis, one entry per coverage:
+            ``(n_timesteps, horizon, 2, n_coverages)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnn import NaiveForecaster
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.normal(size=200).cumsum()
+        >>> model = NaiveForecaster(horizon=2).fit(y[:150])
+        >>> bounds = model.predict_interval(y, coverage=0.9)
+        >>> bounds.shape
+        (200, 2, 2)
+        >>> point = model.predict(y)
+        >>> bool(np.all((bounds[..., 0] <= point) & (point <= bounds[..., 1])))
+        True
+        >>> model.forecast(y, coverage=[0.8, 0.9]).columns.tolist()
+        ['forecast', 'lower_0.8', 'upper_0.8', 'lower_0.9', 'upper_0.9']
+        """
+        coverages, scalar = check_coverage(coverage)
+        margins = self._interval_margins(coverages)
+        point = np.reshape(self.predict(X), (-1, self.horizon))
+        lower = point[:, :, np.newaxis] - margins.T
+        upper = point[:, :, np.newaxis] + margins.T
+        bounds = np.stack([lower, upper], axis=2)
+        if scalar:
+            bounds = bounds[..., 0]
+        return bounds[:, 0] if self.horizon == 1 else bounds
 
 
 def _same_value(old, new):

@@ -60,6 +60,33 @@ def _as_series(values, name):
     return pd.Series(array), False
 
 
+def _interval_columns(values):
+    """Split ``forecast(X, coverage=...)``'s DataFrame: ``(forecast, bands)``.
+
+    ``bands`` lists ``(name, lower, upper)`` from the widest interval to the
+    narrowest (empty for anything else, returned as it is).
+    """
+    if not (isinstance(values, pd.DataFrame) and "forecast" in values.columns):
+        return values, []
+    bands = []
+    for column in values.columns:
+        if column == "lower" or str(column).startswith("lower_"):
+            suffix = str(column)[len("lower"):]
+            upper = f"upper{suffix}"
+            if upper not in values.columns:
+                raise ValueError(
+                    f"forecast has a column {column!r} but no {upper!r}. Pass "
+                    "the DataFrame of forecast(X, coverage=...) as it is. Got "
+                    f"columns {list(values.columns)} instead."
+                )
+            lower = values[column].to_numpy(np.float64)
+            high = values[upper].to_numpy(np.float64)
+            name = f"{100 * float(suffix[1:]):g}%" if suffix else "interval"
+            bands.append((name, lower, high, np.mean(high - lower)))
+    bands.sort(key=lambda band: -band[3])
+    return values["forecast"], [band[:3] for band in bands]
+
+
 def _index_after(past, n):
     """The ``n`` time positions after the series ``past`` (or 0..n-1)."""
     if past is None:
@@ -80,9 +107,12 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
     y : array-like or pandas.Series of shape (horizon,), or None
         The values that happened over the forecast period; None for a
         forecast of the unknown future.
-    forecast : array-like or pandas.Series of shape (horizon,), or dict
+    forecast : array-like, pandas.Series or DataFrame of shape (horizon,), or dict
         A forecast, e.g. ``estimator.forecast(X)``, or a dict mapping a label
-        to a forecast to compare several.
+        to a forecast to compare several. A DataFrame with a ``forecast``
+        column and interval bounds (``estimator.forecast(X, coverage=...)``:
+        ``lower``/``upper``, or ``lower_0.8``/``upper_0.8``, ... per coverage)
+        is drawn as the forecast line with a shaded band per coverage.
     history : array-like or pandas.Series, default=None
         The series observed up to the forecast origin, drawn before it.
     ax : matplotlib Axes, default=None
@@ -131,7 +161,9 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
         if not indexed:
             truth.index = _index_after(past, len(truth))
     series = {}
+    bands = {}
     for label, values in forecasts.items():
+        values, bands[str(label)] = _interval_columns(values)
         values, indexed = _as_series(values, f"forecast {label!r}")
         if not indexed:
             if truth is not None and len(values) != len(truth):
@@ -151,8 +183,13 @@ def plot_forecast(y, forecast, *, history=None, ax=None, title=None):
                 linewidth=2,
                 label="actual")
     for label, values in series.items():
-        ax.plot(_time_axis(values.index), values.to_numpy(), marker=".",
-                label=label)
+        (line,) = ax.plot(_time_axis(values.index), values.to_numpy(),
+                          marker=".", label=label)
+        # Widest band first, each lighter than the one inside it.
+        for i, (name, lower, upper) in enumerate(bands[label]):
+            ax.fill_between(_time_axis(values.index), lower, upper,
+                            color=line.get_color(), alpha=0.15 + 0.1 * i,
+                            linewidth=0, label=f"{label} {name}")
     if past is not None:
         ax.axvline(_time_axis(past.index)[-1], color="0.7", linestyle=":",
                    linewidth=1)

@@ -168,3 +168,23 @@ def test_plot_forecast_takes_every_index_forecast_returns(index):
     ax = plot_forecast(None, forecast.to_numpy(), history=train)
     np.testing.assert_array_equal(_lines(ax)["forecast"].get_xdata(),
                                   lines["actual"].get_xdata())
+
+
+def test_plot_forecast_draws_a_band_per_coverage():
+    y = load_airline()
+    train, test = y[:-12], y[-12:]
+    model = NaiveForecaster(strategy="seasonal", sp=12, horizon=12).fit(train)
+    frame = model.forecast(train, coverage=[0.8, 0.95])
+    ax = plot_forecast(test, {"naive": frame}, history=train[-24:])
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["history", "actual", "naive", "naive 95%", "naive 80%"]
+    assert len(ax.collections) == 2  # the two bands
+    # The line is the forecast column, at the forecast's dates.
+    line = ax.get_lines()[2]
+    np.testing.assert_array_equal(line.get_ydata(), frame["forecast"])
+    single = plot_forecast(None, model.forecast(train, coverage=0.9))
+    assert [t.get_text() for t in single.get_legend().get_texts()] == [
+        "forecast", "forecast interval"]
+    bad = frame.drop(columns="upper_0.8")
+    with pytest.raises(ValueError, match="'lower_0.8' but no 'upper_0.8'"):
+        plot_forecast(None, bad)

@@ -1,0 +1,461 @@
+"""Conformal forecast intervals: a forecast with its out-of-sample residuals.
+
+Every forecaster provides ``calibration_residuals_``, an array ``(n_rows,
+horizon)`` of out-of-sample forecast errors ``y_true - forecast`` in the
+target's units, one column per horizon step. An interval of coverage ``c``
+for step ``h`` is the point forecast plus or minus the conformal quantile of
+the absolute residuals of step ``h`` (split conformal prediction, [1]_),
+each residual scaled by the size of the errors just before it
+(:func:`conformal_margins`): with ``n`` residuals, the ``ceil((n + 1)
+c)``-th smallest. That finite-sample correction is what makes the coverage
+at least ``c`` when the future (scaled) errors are exchangeable with the
+calibration errors; no distribution is assumed and any network can be
+wrapped.
+
+Why not MAPIE: its time-series regressor (EnbPI, adaptive conformal
+inference) calibrates one output per sample with one pool of scores, and
+EnbPI refits a bootstrap ensemble (one network fit per bootstrap replica)
+whose block resamples are not consecutive time steps, which a forecaster's
+``X`` must be. Here every horizon step has its own residuals (errors grow
+with the step) and the residuals come from the fit the forecaster does
+anyway. On residuals too few to scale, the margin equals that of MAPIE's
+``SplitConformalRegressor(prefit=True)`` conformalized on the same rows
+(checked with MAPIE 1.6.0 on a ``horizon=1`` forecaster, at 80% and 90%);
+the package does not require MAPIE.
+
+References
+----------
+.. [1] V. Vovk, A. Gammerman and G. Shafer, "Algorithmic Learning in a Random
+   World", Springer, 2005; J. Lei, M. G'Sell, A. Rinaldo, R. J. Tibshirani and
+   L. Wasserman, "Distribution-free predictive inference for regression",
+   JASA 113(523), 2018.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import inspect
+import math
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+from ._metrics import _check_same_shape
+
+__all__ = [
+    "check_coverage",
+    "conformal_margins",
+    "interval_coverage",
+    "interval_frame",
+    "interval_score",
+    "interval_scorer",
+    "make_interval_scorer",
+    "mean_interval_width",
+    "min_residuals",
+]
+
+
+def check_coverage(coverage):
+    """Validate ``coverage``: a float in (0, 1) or a non-empty list of them.
+
+    Returns
+    -------
+    coverages : tuple of float
+        The coverages, in the order given.
+    scalar : bool
+        Whether ``coverage`` was one number (then the outputs drop the
+        coverage axis).
+    """
+    scalar = isinstance(coverage, Real) and not isinstance(coverage, bool)
+    values = [coverage] if scalar else coverage
+    if not scalar:
+        if isinstance(coverage, (str, bytes, dict)) or not hasattr(
+            coverage, "__iter__"
+        ):
+            raise TypeError(
+                "coverage must be a float in (0, 1), e.g. 0.9 for a 90% "
+                "interval, or a list of such floats. Got "
+                f"{type(coverage).__name__} {coverage!r} instead."
+            )
+        values = list(coverage)
+        if not values:
+            raise ValueError(
+                "coverage must be a float in (0, 1) or a non-empty list of "
+                "them. Got an empty list instead."
+            )
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(
+                "coverage must be a float in (0, 1), e.g. 0.9 for a 90% "
+                f"interval, or a list of such floats. Got {value!r} "
+                f"({type(value).__name__}) instead."
+            )
+        if not 0 < value < 1:
+            hint = " (a fraction, not a percentage)" if 1 < value <= 100 else ""
+            raise ValueError(
+                f"coverage must be strictly between 0 and 1{hint}, e.g. 0.9 for "
+                f"a 90% interval. Got coverage={value!r} instead."
+            )
+    values = tuple(float(value) for value in values)
+    if len(set(values)) != len(values):
+        raise ValueError(
+            f"coverage must not repeat a value. Got coverage={list(values)} "
+            "instead."
+        )
+    return values, scalar
+
+
+def min_residuals(coverage):
+    """Fewest residuals whose conformal quantile at ``coverage`` is finite.
+
+    ``ceil((n + 1) c) <= n`` holds from ``n = ceil(c / (1 - c))`` on.
+    """
+    return math.ceil(coverage / (1.0 - coverage) - 1e-9)
+
+
+#: Rows of past absolute errors whose mean is the error scale of a row.
+SCALE_ROWS = 24
+
+
+def _error_scales(errors, lag):
+    """Mean of the ``SCALE_ROWS`` errors known ``lag`` rows before each row.
+
+    Returns the scales of rows ``lag + SCALE_ROWS - 1 ...`` (those with a
+    full scale window) and the scale at the end of the series, the mean of
+    the last ``SCALE_ROWS`` errors.
+    """
+    w = SCALE_ROWS
+    cumsum = np.concatenate(([0.0], np.cumsum(errors)))
+    rows = np.arange(lag + w - 1, len(errors))
+    scales = (cumsum[rows - lag + 1] - cumsum[rows - lag - w + 1]) / w
+    return rows, scales, errors[-w:].mean()
+
+
+def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
+    """Half-widths of the conformal intervals, per coverage and horizon step.
+
+    Split conformal prediction on scaled errors: the error of each
+    calibration row is divided by the mean absolute error of the
+    ``SCALE_ROWS`` (24) rows before it whose errors were known by then (at
+    step ``h``, ``h`` rows earlier), and the margin is the conformal quantile
+    of those ratios times the mean absolute error of the last ``SCALE_ROWS``
+    rows. Errors that grow or shrink over time (a series whose level and
+    swings grow, a calmer recent past) thus widen or narrow the interval;
+    with exchangeable ratios the coverage holds in finite samples. A step
+    with too few residuals for that (fewer than ``2 * SCALE_ROWS + h``, step
+    ``h`` counting from 0) falls back to unscaled errors, plain split
+    conformal.
+
+    Parameters
+    ----------
+    residuals : ndarray of shape (n_rows, horizon)
+        Out-of-sample errors ``y_true - forecast`` of consecutive rows in time
+        order; NaN marks a missing one (e.g. a step whose future was not in
+        the calibration data), which is left out.
+    coverages : tuple of float
+        From :func:`check_coverage`.
+    estimator_name : str
+        For error messages.
+
+    Returns
+    -------
+    margins : ndarray of shape (len(coverages), horizon)
+        The interval of step ``h`` at coverage ``c`` is ``forecast +-
+        margins[c, h]``. With ``n`` scores, the quantile is the
+        ``ceil((n + 1) c)``-th smallest: the finite-sample correction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn._intervals import conformal_margins
+    >>> residuals = np.arange(1.0, 20.0)[:, None]   # 19 residuals, one step
+    >>> conformal_margins(residuals, (0.5, 0.9))     # the 10th and 18th smallest
+    array([[10.],
+           [18.]])
+    """
+    residuals = np.asarray(residuals, dtype=np.float64)
+    if residuals.ndim != 2:
+        raise ValueError(
+            "calibration residuals must have shape (n_rows, horizon). Got shape "
+            f"{residuals.shape} instead."
+        )
+    horizon = residuals.shape[1]
+    margins = np.empty((len(coverages), horizon))
+    needed = max(min_residuals(c) for c in coverages)
+    for step in range(horizon):
+        errors = np.abs(residuals[:, step])
+        errors = errors[np.isfinite(errors)]
+        # Scaled errors start SCALE_ROWS + step rows in: scale them only when
+        # that leaves at least SCALE_ROWS of them (and what the coverage
+        # needs), so that their quantile is not that of a handful.
+        if len(errors) - SCALE_ROWS - step >= max(needed, SCALE_ROWS):
+            rows, scales, end_scale = _error_scales(errors, lag=step + 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # 0 / 0: an exact forecast where errors were 0 stays exact.
+                scores = np.where(scales > 0, errors[rows] / scales,
+                                  np.where(errors[rows] > 0, np.inf, 0.0))
+        else:
+            scores, end_scale = errors, 1.0
+        scores = np.sort(scores)
+        for i, coverage in enumerate(coverages):
+            rank = math.ceil((len(scores) + 1) * coverage - 1e-9)
+            if rank > len(scores):
+                raise ValueError(
+                    f"A {coverage:.0%} conformal interval needs at least "
+                    f"{min_residuals(coverage)} out-of-sample residuals per "
+                    f"horizon step, but the {estimator_name} kept "
+                    f"{len(scores)} for step {step + 1}. Fit on a longer "
+                    "series or ask for a lower coverage. Got "
+                    f"coverage={coverage!r} instead."
+                )
+            quantile = scores[rank - 1]
+            margins[i, step] = quantile * end_scale if end_scale > 0 else (
+                np.inf if np.isinf(quantile) else 0.0)
+    return margins
+
+
+def _positions_after(X, horizon):
+    """The ``horizon`` positions after an undated series ``X``."""
+    index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
+    if index is not None and pd.api.types.is_integer_dtype(index) and len(index):
+        return pd.RangeIndex(int(index[-1]) + 1, int(index[-1]) + 1 + horizon)
+    n = len(X)
+    return pd.RangeIndex(n, n + horizon)
+
+
+def column_names(coverages, scalar):
+    """``[("lower", "upper")]`` for one coverage, suffixed per coverage otherwise."""
+    if scalar:
+        return [("lower", "upper")]
+    return [(f"lower_{c:g}", f"upper_{c:g}") for c in coverages]
+
+
+def interval_frame(point, margins, coverages, scalar, X):
+    """The forecast and its bounds as a DataFrame, one row per horizon step.
+
+    ``point`` is what ``forecast(X)`` returns (a dated Series or an array);
+    an undated forecast is indexed by the positions after ``X``.
+    """
+    if isinstance(point, pd.Series):
+        index, values = point.index, point.to_numpy()
+    else:
+        values = np.asarray(point)
+        index = _positions_after(X, len(values))
+    columns = {"forecast": values}
+    for (lower, upper), margin in zip(column_names(coverages, scalar), margins):
+        columns[lower] = values - margin
+        columns[upper] = values + margin
+    return pd.DataFrame(columns, index=index)
+
+
+# Interval metrics and scorers. Bounds have the shape of the forecasts they
+# bound: (n_rows,) or (n_rows, horizon), as from a forecaster's
+# predict_interval(X, coverage)[..., 0] and [..., 1].
+
+
+def _check_bounds(y_true, lower, upper):
+    y_true, lower, upper = _check_same_shape(y_true=y_true, lower=lower, upper=upper)
+    if np.any(lower > upper):
+        raise ValueError(
+            "Every lower bound must be at most its upper bound. Got lower > "
+            f"upper at {int(np.sum(lower > upper))} position(s) instead; pass "
+            "the bounds as (y_true, lower, upper)."
+        )
+    return y_true, lower, upper
+
+
+def interval_coverage(y_true, lower, upper):
+    """Fraction of the values that fall inside their interval, bounds included.
+
+    For well-calibrated intervals of coverage 0.9 it is close to 0.9.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,) or (n_rows, horizon)
+        The values that happened.
+    lower, upper : array-like of the same shape
+        The bounds of the intervals.
+
+    Returns
+    -------
+    coverage : float
+        In [0, 1].
+
+    See Also
+    --------
+    interval_score : Width and misses in one number.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.metrics import interval_coverage
+    >>> interval_coverage([1.0, 2.0, 5.0, 4.0], [0, 0, 0, 0], [3, 3, 3, 4])
+    0.75
+    """
+    y_true, lower, upper = _check_bounds(y_true, lower, upper)
+    return float(np.mean((lower <= y_true) & (y_true <= upper)))
+
+
+def mean_interval_width(y_true, lower, upper):
+    """Mean width ``upper - lower`` of the intervals, in the target's units.
+
+    ``y_true`` is only checked for shape, so that every interval metric takes
+    the same arguments (and :func:`make_interval_scorer` can wrap it).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,) or (n_rows, horizon)
+        The values that happened.
+    lower, upper : array-like of the same shape
+        The bounds of the intervals.
+
+    Returns
+    -------
+    width : float
+        Non-negative; narrower is better at the same coverage.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.metrics import mean_interval_width
+    >>> mean_interval_width([1.0, 2.0], [0.0, 1.0], [2.0, 5.0])
+    3.0
+    """
+    _, lower, upper = _check_bounds(y_true, lower, upper)
+    return float(np.mean(upper - lower))
+
+
+def interval_score(y_true, lower, upper, *, coverage):
+    """Mean interval score (Winkler score) of intervals of a given coverage.
+
+    For one value ``y`` and interval ``[l, u]`` of coverage ``c``, ``alpha =
+    1 - c``, the score is ``(u - l) + 2 / alpha * (l - y)`` when ``y < l``,
+    ``(u - l) + 2 / alpha * (y - u)`` when ``y > u``, and ``u - l`` inside:
+    the width plus a penalty for each miss. It is a proper scoring rule
+    (Gneiting and Raftery, 2007): in expectation it is lowest for the true
+    ``alpha / 2`` and ``1 - alpha / 2`` quantiles, so neither too narrow nor
+    too wide intervals win. Lower is better, in the target's units.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,) or (n_rows, horizon)
+        The values that happened.
+    lower, upper : array-like of the same shape
+        The bounds of the intervals.
+    coverage : float in (0, 1)
+        The nominal coverage of the intervals (0.9 for 90%).
+
+    Returns
+    -------
+    score : float
+        Non-negative; lower is better.
+
+    See Also
+    --------
+    interval_scorer : The scorer for ``GridSearchCV``.
+
+    References
+    ----------
+    .. [1] R. L. Winkler, "A decision-theoretic approach to interval
+       estimation", JASA 67(337), 1972.
+    .. [2] T. Gneiting and A. E. Raftery, "Strictly proper scoring rules,
+       prediction, and estimation", JASA 102(477), 2007.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.metrics import interval_score
+    >>> # Widths 2 and 2; the second value misses by 1, penalised 2 / 0.2 = 10.
+    >>> interval_score([1.0, 4.0], [0.0, 1.0], [2.0, 3.0], coverage=0.8)
+    7.0
+    """
+    coverages, scalar = check_coverage(coverage)
+    if not scalar:
+        raise TypeError(
+            "coverage must be one float in (0, 1) for interval_score. Got a "
+            "list instead; score each coverage apart."
+        )
+    y_true, lower, upper = _check_bounds(y_true, lower, upper)
+    alpha = 1.0 - coverages[0]
+    below = np.maximum(lower - y_true, 0.0)
+    above = np.maximum(y_true - upper, 0.0)
+    return float(np.mean((upper - lower) + 2.0 / alpha * (below + above)))
+
+
+def make_interval_scorer(metric, *, coverage=0.9, greater_is_better=False,
+                         **kwargs):
+    """Make a scorer that evaluates a forecaster's intervals with ``metric``.
+
+    The scorer ``scorer(estimator, X, y=None)`` forecasts every row of ``X``
+    whose whole future is in ``X``, bounds each forecast with the
+    forecaster's conformal interval of coverage ``coverage`` (as
+    ``predict_interval`` does) and calls ``metric(Y_true, lower, upper,
+    **kwargs)`` with ``(n_rows, horizon)`` arrays; ``metric`` also gets
+    ``coverage`` when it has a parameter of that name.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(y_true, lower, upper, **kwargs) -> float``, e.g.
+        :func:`interval_score`, :func:`interval_coverage` or
+        :func:`mean_interval_width`.
+    coverage : float in (0, 1), default=0.9
+        The coverage of the intervals to score.
+    greater_is_better : bool, default=False
+        False for losses (the interval score, the width): the scorer then
+        returns ``-metric(...)``, since scikit-learn maximises scores.
+    **kwargs
+        Passed to ``metric``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import cross_validate, TimeSeriesSplit
+    >>> from sklearn_rnn import NaiveForecaster
+    >>> from sklearn_rnn.metrics import (
+    ...     interval_coverage, interval_scorer, make_interval_scorer)
+    >>> y = np.random.default_rng(0).normal(size=400)
+    >>> scores = cross_validate(
+    ...     NaiveForecaster(strategy="mean"), y, cv=TimeSeriesSplit(3),
+    ...     scoring={"score": interval_scorer,
+    ...              "coverage": make_interval_scorer(
+    ...                  interval_coverage, greater_is_better=True)})
+    >>> bool(np.all(np.abs(scores["test_coverage"] - 0.9) < 0.06))
+    True
+    """
+    coverages, scalar = check_coverage(coverage)
+    if not scalar:
+        raise TypeError(
+            "coverage must be one float in (0, 1) for a scorer. Got a list "
+            "instead; make one scorer per coverage."
+        )
+    coverage = coverages[0]
+    if "coverage" in inspect.signature(metric).parameters:
+        kwargs = {"coverage": coverage, **kwargs}
+    sign = 1.0 if greater_is_better else -1.0
+
+    def scorer(estimator, X, y=None):
+        if not hasattr(estimator, "_interval_margins"):
+            raise TypeError(
+                "An interval scorer needs a forecaster (a ForecasterMixin "
+                f"subclass). Got {type(estimator).__name__} instead."
+            )
+        margins = estimator._interval_margins((coverage,))[0]
+        Y_true, Y_pred, _, _ = estimator._score_arrays(X, y)
+        return sign * float(metric(Y_true, Y_pred - margins, Y_pred + margins,
+                                   **kwargs))
+
+    scorer.__name__ = f"interval_scorer({getattr(metric, '__name__', metric)!s})"
+    return scorer
+
+
+interval_scorer = make_interval_scorer(interval_score, coverage=0.9)
+interval_scorer.__doc__ = """Minus the interval score of a forecaster's 90% intervals.
+
+``interval_scorer(estimator, X, y=None)`` is ``-interval_score`` of the
+conformal 90% intervals of the rows of ``X`` whose whole future is known
+(greater is better, as scikit-learn's scorers are). Build others with
+:func:`make_interval_scorer`.
+"""

@@ -1,0 +1,301 @@
+"""Conformal forecast intervals: shapes, dates, coverage, metrics and errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
+from sklearn_rnn._intervals import SCALE_ROWS, check_coverage, conformal_margins
+from sklearn_rnn._series import ForecasterMixin
+from sklearn_rnn.datasets import load_airline
+from sklearn_rnn.metrics import (
+    interval_coverage,
+    interval_score,
+    interval_scorer,
+    make_interval_scorer,
+    mean_interval_width,
+)
+
+STRATEGIES = [
+    dict(strategy="last"),
+    dict(strategy="mean", window=5),
+    dict(strategy="drift"),
+    dict(strategy="seasonal", sp=4),
+]
+
+
+def random_walk(n, seed=0):
+    return np.random.default_rng(seed).normal(size=n).cumsum()
+
+
+@pytest.mark.parametrize("params", STRATEGIES)
+@pytest.mark.parametrize("horizon", [1, 3])
+def test_bounds_are_ordered_around_the_point_forecast(params, horizon):
+    y = random_walk(120)
+    model = NaiveForecaster(horizon=horizon, **params).fit(y)
+    point = model.predict(y)
+    bounds = model.predict_interval(y, coverage=0.8)
+    assert bounds.shape == point.shape + (2,)
+    assert np.all(bounds[..., 0] <= point) and np.all(point <= bounds[..., 1])
+    frame = model.forecast(y, coverage=0.8)
+    assert np.all(frame["lower"] <= frame["forecast"])
+    assert np.all(frame["forecast"] <= frame["upper"])
+    np.testing.assert_array_equal(frame["forecast"], model.forecast(y))
+
+
+def test_wider_coverage_gives_wider_nested_intervals():
+    y = random_walk(300)
+    model = NaiveForecaster(horizon=4).fit(y)
+    bounds = model.predict_interval(y, coverage=[0.5, 0.8, 0.95])
+    assert bounds.shape == (300, 4, 2, 3)
+    widths = bounds[:, :, 1] - bounds[:, :, 0]
+    assert np.all(np.diff(widths, axis=-1) >= 0)
+    for i, c in enumerate([0.5, 0.8, 0.95]):
+        np.testing.assert_array_equal(bounds[..., i],
+                                      model.predict_interval(y, coverage=c))
+
+
+def test_random_walk_intervals_match_the_known_noise_and_cover():
+    # y is a Gaussian random walk: the h-step error of the last value is
+    # N(0, h), so the 90% margin is 1.645 * sqrt(h). The margins scale with
+    # the last errors, so one fit's coverage varies around the nominal one;
+    # averaged over fits (the conformal guarantee) it holds.
+    horizon, n_train = 3, 1000
+    coverages = {0.8: [], 0.9: []}
+    margins = []
+    for seed in range(8):
+        y = random_walk(n_train + 2000, seed=seed)
+        model = NaiveForecaster(horizon=horizon).fit(y[:n_train])
+        frame = model.forecast(y[:n_train], coverage=0.9)
+        margins.append((frame["upper"] - frame["forecast"]).to_numpy())
+        for c, hits in coverages.items():
+            scorer = make_interval_scorer(interval_coverage, coverage=c,
+                                          greater_is_better=True)
+            hits.append(scorer(model, y[n_train:]))  # the next 2000 steps
+    np.testing.assert_allclose(np.mean(margins, axis=0),
+                               1.645 * np.sqrt([1, 2, 3]), rtol=0.1)
+    for c, hits in coverages.items():
+        assert abs(np.mean(hits) - c) < 0.03
+
+
+def test_forecast_origins_cover_on_a_noisy_season():
+    rng = np.random.default_rng(2)
+    season = np.tile([0.0, 3.0, 1.0, -2.0], 300)
+    y = season + rng.normal(scale=0.5, size=season.size)
+    model = NaiveForecaster(strategy="seasonal", sp=4, horizon=2).fit(y[:600])
+    hits = []
+    for origin in range(600, 1190, 2):
+        frame = model.forecast(y[: origin + 1], coverage=0.9)
+        truth = y[origin + 1: origin + 3]
+        hits += list((frame["lower"] <= truth) & (truth <= frame["upper"]))
+    assert abs(np.mean(hits) - 0.9) < 0.05
+
+
+def test_forecast_with_coverage_is_dated_like_forecast():
+    y = load_airline()
+    model = NaiveForecaster(strategy="seasonal", sp=12, horizon=3).fit(y)
+    frame = model.forecast(y, coverage=0.9)
+    assert list(frame.columns) == ["forecast", "lower", "upper"]
+    pd.testing.assert_index_equal(frame.index, model.forecast(y).index)
+    assert str(frame.index[0].date()) == "1961-01-01"
+
+
+def test_forecast_with_a_list_of_coverages_names_the_columns():
+    y = load_airline()
+    model = NaiveForecaster(horizon=2).fit(y)
+    frame = model.forecast(y, coverage=[0.8, 0.95])
+    assert list(frame.columns) == ["forecast", "lower_0.8", "upper_0.8",
+                                   "lower_0.95", "upper_0.95"]
+    single = model.forecast(y, coverage=0.95)
+    np.testing.assert_array_equal(frame["upper_0.95"], single["upper"])
+    # A list of one coverage keeps the suffixed names: the type decides.
+    assert "lower_0.8" in model.forecast(y, coverage=[0.8]).columns
+
+
+def test_undated_forecast_is_indexed_by_the_positions_after_x():
+    y = random_walk(50)
+    model = NaiveForecaster(horizon=3).fit(y)
+    frame = model.forecast(y, coverage=0.9)
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(50, 53))
+    series = pd.Series(y, index=np.arange(100, 150))
+    frame = model.fit(series).forecast(series, coverage=0.9)
+    assert list(frame.index) == [150, 151, 152]
+    pd.testing.assert_index_equal(frame.index, model.forecast(series).index)
+    # Without coverage, forecast returns what it always did.
+    assert isinstance(model.forecast(y), np.ndarray)
+
+
+@pytest.mark.parametrize("coverage, error, match", [
+    (1.0, ValueError, "strictly between 0 and 1"),
+    (0, ValueError, "strictly between 0 and 1"),
+    (-0.1, ValueError, "strictly between 0 and 1"),
+    (90, ValueError, r"a fraction, not a percentage\).*Got coverage=90"),
+    ("0.9", TypeError, "coverage must be a float in \\(0, 1\\)"),
+    (True, TypeError, "Got bool True"),
+    (None, TypeError, "Got NoneType None"),
+    ([], ValueError, "non-empty list"),
+    ([0.8, 0.8], ValueError, "must not repeat"),
+    ([0.8, 1.5], ValueError, "Got coverage=1.5"),
+    (float("nan"), ValueError, "strictly between"),
+])
+def test_bad_coverage_is_a_clear_error(coverage, error, match):
+    y = random_walk(60)
+    model = NaiveForecaster().fit(y)
+    with pytest.raises(error, match=match):
+        model.predict_interval(y, coverage=coverage)
+    if coverage is not None:
+        with pytest.raises(error, match=match):
+            model.forecast(y, coverage=coverage)
+
+
+def test_too_few_residuals_for_the_coverage_is_a_clear_error():
+    y = random_walk(20)
+    model = NaiveForecaster(horizon=2).fit(y)
+    model.forecast(y, coverage=0.9)
+    with pytest.raises(ValueError, match=r"99% conformal interval needs at least "
+                                         r"99 out-of-sample residuals"):
+        model.forecast(y, coverage=0.99)
+
+
+def test_forecaster_without_residuals_says_so():
+    y = random_walk(30)
+    model = NaiveForecaster().fit(y)
+    del model.calibration_residuals_
+    with pytest.raises(AttributeError, match="calibration_residuals_"):
+        model.predict_interval(y)
+
+
+def test_naive_residuals_are_its_out_of_sample_errors():
+    y = random_walk(40)
+    model = NaiveForecaster(strategy="seasonal", sp=4, horizon=2).fit(y)
+    # Rows with less than a season of history are left out.
+    assert model.calibration_residuals_.shape == (40 - 2 - 4, 2)
+    Y_true, Y_pred, _, _ = model._score_arrays(y)
+    np.testing.assert_array_equal(model.calibration_residuals_,
+                                  (Y_true - Y_pred)[4:])
+
+
+def test_conformal_quantile_has_the_finite_sample_correction():
+    residuals = -np.arange(1.0, 10.0)[:, None]  # 9 errors, too few to scale
+    # ceil(10 * 0.8) = 8th smallest absolute error; 0.9 needs the 9th.
+    np.testing.assert_array_equal(conformal_margins(residuals, (0.8, 0.9)),
+                                  [[8.0], [9.0]])
+    with pytest.raises(ValueError, match="needs at least 19"):
+        conformal_margins(residuals, (0.95,))
+    # NaN residuals are left out, per step.
+    with_nan = np.c_[residuals, np.r_[residuals[:-1, 0], np.nan]]
+    np.testing.assert_array_equal(conformal_margins(with_nan, (0.8,)),
+                                  [[8.0, 8.0]])
+
+
+def test_margins_follow_errors_that_grow():
+    rng = np.random.default_rng(0)
+    n = 400
+    errors = rng.normal(size=(n, 1)) * np.linspace(1.0, 4.0, n)[:, None]
+    margin = conformal_margins(errors, (0.9,))[0, 0]
+    # Plain split conformal averages the error size over all rows; scaled
+    # errors track the size of the last ones (near 4 * 1.645).
+    plain = np.sort(np.abs(errors[:, 0]))[int(np.ceil(401 * 0.9)) - 1]
+    assert margin > 1.25 * plain
+    assert 4.5 < margin < 8.5
+    assert len(errors) >= SCALE_ROWS
+
+
+def test_check_coverage_keeps_the_order_and_says_if_scalar():
+    assert check_coverage(0.9) == ((0.9,), True)
+    assert check_coverage(np.float32(0.5)) == ((0.5,), True)
+    assert check_coverage([0.9, 0.5]) == ((0.9, 0.5), False)
+    assert check_coverage(np.array([0.8])) == ((0.8,), False)
+
+
+def test_interval_metrics():
+    y = np.array([1.0, 2.0, 5.0, -1.0])
+    lower, upper = np.zeros(4), np.full(4, 3.0)
+    assert interval_coverage(y, lower, upper) == 0.5
+    assert mean_interval_width(y, lower, upper) == 3.0
+    # misses by 2 (above) and 1 (below), penalised 2 / 0.2 each.
+    assert interval_score(y, lower, upper, coverage=0.8) == pytest.approx(
+        3.0 + 10.0 * 3 / 4)
+    with pytest.raises(ValueError, match="lower bound must be at most"):
+        interval_coverage(y, upper, lower)
+    with pytest.raises(ValueError, match="same shape"):
+        interval_score(y, lower[:3], upper, coverage=0.8)
+    with pytest.raises(TypeError, match="one float"):
+        interval_score(y, lower, upper, coverage=[0.8, 0.9])
+
+
+def test_interval_scorer_in_a_grid_search():
+    rng = np.random.default_rng(0)
+    y = np.tile([0.0, 5.0, 2.0], 100) + rng.normal(scale=0.3, size=300)
+    search = GridSearchCV(
+        NaiveForecaster(sp=3, horizon=2),
+        {"strategy": ["last", "mean", "seasonal"]},
+        scoring=interval_scorer, cv=TimeSeriesSplit(3),
+    ).fit(y)
+    assert search.best_params_ == {"strategy": "seasonal"}
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+    with pytest.raises(TypeError, match="needs a forecaster"):
+        interval_scorer(object(), y)
+
+
+class ResidualForecaster(ForecasterMixin, BaseEstimator):
+    """Forecasts the last value and keeps the residuals it is given."""
+
+    def __init__(self, *, residuals=None, horizon=2, window=None, target=0):
+        self.residuals = residuals
+        self.horizon = horizon
+        self.window = window
+        self.target = target
+
+    def fit(self, X, y=None):
+        self._validate_fit_series(X, y)
+        self.calibration_residuals_ = self.residuals
+        return self
+
+    def _forecast_rows(self, X, rows):
+        return np.repeat(X[rows, :1], self.horizon, axis=1)
+
+
+def test_any_forecaster_with_residuals_gets_intervals():
+    # One mechanism: the mixin turns any forecaster's residuals into intervals.
+    residuals = np.c_[np.arange(1.0, 20.0), 2 * np.arange(1.0, 20.0)]
+    y = random_walk(30)
+    model = ResidualForecaster(residuals=residuals).fit(y)
+    frame = model.forecast(y, coverage=0.9)
+    # 19 residuals, too few to scale: the 18th smallest of each step.
+    np.testing.assert_array_equal(frame["upper"] - frame["forecast"], [18.0, 36.0])
+    bounds = model.predict_interval(y, coverage=0.9)
+    np.testing.assert_allclose(bounds[..., 1] - model.predict(y), [[18.0, 36.0]] * 30)
+    with pytest.raises(AttributeError, match="calibration_residuals_ is None or "
+                                             r"missing\), which its intervals"):
+        ResidualForecaster().fit(y).forecast(y, coverage=0.9)
+
+
+def test_intervals_survive_save_and_load(tmp_path):
+    from sklearn_rnn import load, save
+
+    y = random_walk(100)
+    model = NaiveForecaster(horizon=2).fit(y)
+    save(model, tmp_path / "naive.skrnn")
+    loaded = load(tmp_path / "naive.skrnn")
+    np.testing.assert_array_equal(loaded.predict_interval(y, coverage=[0.8, 0.9]),
+                                  model.predict_interval(y, coverage=[0.8, 0.9]))
+
+
+@pytest.mark.parametrize("cls", [GRUForecaster, ConvGRUForecaster])
+def test_recurrent_forecasters_give_intervals_from_their_validation_tail(cls):
+    y = load_airline()
+    model = cls(horizon=2, max_epochs=3, random_state=0).fit(y)
+    assert model.calibration_residuals_.shape[1] == 2
+    frame = model.forecast(y, coverage=[0.8, 0.9])
+    assert str(frame.index[0].date()) == "1961-01-01"
+    assert np.all(frame["lower_0.9"] <= frame["lower_0.8"])
+    assert np.all(frame["lower_0.8"] <= frame["forecast"])
+    assert np.all(frame["forecast"] <= frame["upper_0.8"])
+    assert np.all(frame["upper_0.8"] <= frame["upper_0.9"])
+    assert model.predict_interval(y).shape == (len(y), 2, 2)
+    no_tail = cls(horizon=2, max_epochs=1, early_stopping=False).fit(y)
+    with pytest.raises(AttributeError, match="Fit with early_stopping=True"):
+        no_tail.forecast(y, coverage=0.9)
