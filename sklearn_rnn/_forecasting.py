@@ -35,6 +35,8 @@ KPSS_LEVEL = 0.05
 class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     """Base of the recurrent forecasters. Not public: use a subclass."""
 
+    _auto_steps = STEP_BUDGET
+
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         **ForecasterMixin._forecaster_parameter_constraints,
