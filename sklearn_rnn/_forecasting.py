@@ -362,8 +362,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if len(rows) == 1 and self.strategy != "recursive":
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
-            # padding. A third of forecast()'s time is spent outside the
-            # network; this halves what the windowing takes of it.
+            # padding, and the windowing machinery of longer blocks is skipped.
             history = self._differenced(X[start: int(rows[0]) + 1], previous)
             history = (history - self._x_mean) / self._x_scale
             windows = torch.from_numpy(history.astype(np.float32))[None]

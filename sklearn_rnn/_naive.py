@@ -179,9 +179,10 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         self._validate_fit_series(X, y)
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
-        # strategy needs forecast another way (see above) and are left out.
+        # strategy needs forecast another way (see above) and are left out;
+        # scored row i is time step i + 1, with i + 1 rows of history.
         Y_true, Y_pred, _, _ = self._score_arrays(X, y)
-        self.calibration_residuals_ = (Y_true - Y_pred)[self._min_history():]
+        self.calibration_residuals_ = (Y_true - Y_pred)[self._min_history() - 1:]
         return self
 
     def _history_length(self):
