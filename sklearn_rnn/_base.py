@@ -7,6 +7,7 @@ the module. Task classes supply the data (a dataset object, see
 ``_datasets.py``), the loss and the output transform.
 """
 
+import copy
 import functools
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -20,7 +21,15 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from ._datasets import BatchIterator
-from ._net import OPTIMIZERS, build_net, resolve_device, restore_state
+from ._net import (
+    AUTO_STEPS,
+    OPTIMIZERS,
+    build_net,
+    one_cycle_steps,
+    resolve_device,
+    restore_state,
+    training_epochs,
+)
 from ._parallel import thread_budget
 from ._pickling import slim_net
 from ._validation import check_no_bool_numbers, check_seed
@@ -31,6 +40,9 @@ PREDICT_BATCH_SIZE = 4096
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators. Not public: use a subclass."""
+
+    # Optimizer steps that max_epochs="auto" aims for.
+    _auto_steps = AUTO_STEPS
 
     _parameter_constraints: dict = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
@@ -43,9 +55,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
+        "lr_schedule": [StrOptions({"cosine", "plateau", "onecycle"}), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -117,7 +130,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                      **module_params):
         """Build (or reuse, with ``warm_start``) the net and train it.
 
-        ``max_epochs`` defaults to the parameter; ``init_module(module)``,
+        ``max_epochs`` defaults to the parameter (``"auto"`` resolved by
+        :func:`~sklearn_rnn._net.training_epochs`); ``init_module(module)``,
         when given, sets a new network's starting weights.
 
         Faults are handled by :class:`~sklearn_rnn._callbacks.FaultGuard` (the
@@ -128,6 +142,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         device = resolve_device(self.device)
         seed = check_seed(self.random_state)
         reuse = self.warm_start and hasattr(self, "net_")
+        if max_epochs is None:
+            max_epochs = training_epochs(self, len(dataset))
         # fork_rng keeps the user's global torch random state untouched while
         # weight init and dropout draw from our seed.
         devices = [torch.cuda.current_device()] if device.startswith("cuda") else []
@@ -138,15 +154,21 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 # The current lr applies, so that lowering it after a
                 # DivergenceWarning takes effect (skorch updates the
                 # optimizer in place, keeping its state).
-                net.set_params(lr=self.lr, max_epochs=(
-                    self.max_epochs if max_epochs is None else max_epochs))
+                net.set_params(lr=self.lr, max_epochs=max_epochs)
+                schedule = dict(net.callbacks_).get("lr_schedule")
+                if self.lr_schedule == "onecycle" and schedule is not None:
+                    # Set on the callback itself: set_params would rebuild
+                    # every callback, losing their state.
+                    schedule.lr_lambda = one_cycle_steps(self, max_epochs,
+                                                         len(dataset))
             else:
                 module_kwargs = {
                     "input_size": input_size, "output_size": output_size,
                     "head": head, **self._module_params(), **module_params,
                 }
                 net = build_net(self, criterion, module_kwargs=module_kwargs,
-                                seed=seed, max_epochs=max_epochs)
+                                seed=seed, max_epochs=max_epochs,
+                                n_samples=len(dataset))
                 if init_module is not None:
                     init_module(net.module)
             guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")
@@ -211,11 +233,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     # -- prediction --------------------------------------------------------
 
-    def _forward(self, dataset):
+    def _forward(self, dataset, dtype=None):
         """Network outputs for every sample of ``dataset``, as a numpy array."""
-        return self._forward_batches(BatchIterator(dataset, PREDICT_BATCH_SIZE))
+        return self._forward_batches(BatchIterator(dataset, PREDICT_BATCH_SIZE),
+                                     dtype)
 
-    def _forward_batches(self, batches):
+    def _forward_batches(self, batches, dtype=None):
         """Network outputs for an iterable of ``(X_batch, y_batch)``, stacked.
 
         Runs the module directly under ``inference_mode``, skipping skorch's
@@ -231,10 +254,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         device = self.net_.device
         if module.training:  # eval() walks every submodule at every call
             module.eval()
+        if dtype is not None:  # a copy computing in dtype; inputs follow
+            module = copy.deepcopy(module).to(dtype)
         outputs = []
         with torch.inference_mode(), thread_budget():
             for Xb, _ in batches:
-                Xb = {key: value.to(device) for key, value in Xb.items()}
+                Xb = {key: value.to(device, dtype if dtype is not None
+                                    and value.is_floating_point() else None)
+                      for key, value in Xb.items()}
                 outputs.append(module(**Xb).float().cpu())
         if len(outputs) == 1:
             return outputs[0].numpy()

@@ -211,6 +211,8 @@ def _input_gradients(ctx, x, w_ih, out, dgx, dgh):
 def _scan_applies(module, input, hx):
     return (
         isinstance(input, torch.Tensor) and input.dim() == 3 and hx is None
+        # An empty batch or sequence goes to torch's layer, which handles it.
+        and input.numel() > 0
         and input.device.type == "cpu" and input.dtype in (torch.float32, torch.float64)
         and not module.bidirectional and module.bias
     )

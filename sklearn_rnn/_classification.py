@@ -18,10 +18,12 @@ from ._sequence import BaseSequenceEstimator
 class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent network classifier for sequences.
 
-    Reads each sequence step by step with a recurrent cell (an LSTM by
-    default) and predicts its class from the final state through a softmax.
-    Labels may be of any type; inputs are standardised with training
-    statistics.
+    Standardises each sequence, summarises it with 1-D convolution blocks
+    that shorten long sequences, reads the result with a recurrent cell (an
+    LSTM by default), pools the cell's outputs over every real step and
+    predicts the class through a softmax. Each stage is a parameter (see
+    the user guide, "Front end, cell and readout"); labels may be of any
+    type.
 
     Parameters
     ----------
@@ -103,12 +105,14 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, cell="lstm", hidden_size=32, num_layers=1, dropout=0.0,
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", bidirectional=False,
-                 embedding_dim="auto",
+                 embedding_dim="auto", conv_channels=32, conv_layers=3,
+                 kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
+                 normalize="both",
                  class_weight=None, clip_grad_norm=1.0, optimizer="adam", lr=5e-3,
-                 weight_decay=0.0, lr_schedule=None, batch_size=32,
-                 max_epochs=100, early_stopping=False, validation_fraction=0.1,
+                 weight_decay=0.0, lr_schedule="onecycle", batch_size=32,
+                 max_epochs="auto", early_stopping=False, validation_fraction=0.1,
                  patience=10, random_state=None, device="cpu", verbose=0,
                  callbacks=None, warm_start=False):
         super().__init__(
@@ -124,6 +128,13 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
         )
         self.bidirectional = bidirectional
         self.embedding_dim = embedding_dim
+        self.conv_channels = conv_channels
+        self.conv_layers = conv_layers
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pool_size = pool_size
+        self.pooling = pooling
+        self.normalize = normalize
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -173,9 +184,8 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
                 dtype=torch.float32,
             )
         dataset.y = torch.from_numpy(encoder.transform(y).astype(np.int64))
-        return self._fit_dataset(
+        return self._fit_sequences(
             dataset,
-            input_size=dataset.X.shape[2],
             output_size=len(self.classes_),
             head="last",
             criterion=torch.nn.CrossEntropyLoss(weight=weight),

@@ -121,12 +121,16 @@ class SequenceDataset(torch.utils.data.Dataset):
     lengths : tensor of shape (n,) or None
         Real steps per sequence; None when every sequence fills ``T``.
     y : tensor or None
+    stats : tensor of shape (n, k) or None
+        A vector per sequence that the module takes as ``stats`` (the
+        location and scale that per-sequence standardisation took out).
     """
 
-    def __init__(self, X, lengths=None, y=None):
+    def __init__(self, X, lengths=None, y=None, stats=None):
         self.X = X
         self.lengths = lengths
         self.y = y
+        self.stats = stats
 
     def __len__(self):
         return len(self.X)
@@ -140,6 +144,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             self.X[index],
             None if self.lengths is None else self.lengths[index],
             None if self.y is None else self.y[index],
+            None if self.stats is None else self.stats[index],
         )
 
     def shuffled_batches(self, batch_size, generator, chunk=50):
@@ -163,8 +168,9 @@ class SequenceDataset(torch.utils.data.Dataset):
 
     def batch(self, index):
         X, y = self.X[index], None if self.y is None else self.y[index]
+        extra = {} if self.stats is None else {"stats": self.stats[index]}
         if self.lengths is None:
-            return {"X": X}, y
+            return {"X": X, **extra}, y
         lengths = self.lengths[index]
         n_steps = int(lengths.max())
         # Trim the batch to its own longest sequence: padding costs nothing
@@ -173,8 +179,8 @@ class SequenceDataset(torch.utils.data.Dataset):
         if y is not None and y.ndim >= 3:
             y = y[:, :n_steps]
         if bool((lengths == n_steps).all()):
-            return {"X": X}, y
-        return {"X": X, "lengths": lengths}, y
+            return {"X": X, **extra}, y
+        return {"X": X, "lengths": lengths, **extra}, y
 
 
 class BatchIterator:

@@ -47,7 +47,55 @@ _SEQUENCE = """bidirectional : bool, default={bidirectional}
         then hold non-negative whole numbers, one per step); None never does.
         Token ids are not standardised; id 0 at the start or end of a sequence
         is padding, and ids larger than any seen in ``fit`` are read as the
-        unknown id 1."""
+        unknown id 1.
+
+    conv_channels : int or None, default={conv_channels}
+        Channels of the convolutional front end: ``conv_layers`` blocks of
+        ``Conv1d -> BatchNorm -> ReLU -> MaxPool`` over time that extract
+        local patterns and shorten long sequences before the recurrent cell,
+        whose memory is short (the FCN/LSTM-FCN recipe). None feeds the
+        steps to the cell directly. Padding never reaches the network: each
+        sequence's length shrinks with the stride and the pooling (at least
+        one step is left), and batch statistics come from real steps only.
+
+    conv_layers : int, default={conv_layers}
+        Convolution blocks of the front end.
+
+    kernel_size : int, default={kernel_size}
+        Time steps each convolution output sees (centred on its step).
+
+    stride : int, default={stride}
+        Step between convolution outputs; above 1 it shortens every
+        sequence ``stride``-fold in each block. Per-step targets (``y``
+        with a time axis) need 1.
+
+    pool_size : int or "auto", default={pool_size}
+        Max-pooling factor after each block. ``"auto"`` picks, from the
+        longest training sequence, the smallest factor that brings it to at
+        most 64 steps at the cell, and pools only in the blocks it is still
+        longer than that when it reaches them: sequences of at most 64 steps
+        are not pooled. An int pools in every block (1: never). Per-step
+        targets are never pooled.
+
+    pooling : {{"last", "mean", "max", "meanmax", "attention"}}, \
+default={pooling}
+        How the cell's outputs become one vector per sequence (per-sequence
+        targets): ``"last"`` the final state (the classic sequence-to-vector
+        reading), ``"mean"`` or ``"max"`` over every real step, ``"meanmax"``
+        both side by side, ``"attention"`` a mean weighted by a learned score
+        of each step. Padding steps are left out of all of them.
+
+    normalize : {{"both", "standard"}} or None, default={normalize}
+        ``"standard"`` standardises each sequence by its own mean and
+        standard deviation (per feature, over its real steps), so the
+        network compares shapes at one scale; the mean and the log standard
+        deviation it took out (standardised with training statistics) join
+        the readout. ``"both"`` feeds each feature twice: standardised per
+        sequence as with ``"standard"``, and standardised with the training
+        statistics, so a sequence's shape and its level both count (per
+        sequence alone, a network can overfit shapes where the level
+        decides). None standardises with the training statistics only.
+        Token ids are never scaled."""
 
 _TRAINING = """clip_grad_norm : float or None, default={clip_grad_norm}
         Clip the gradient's global L2 norm to this value each step; None
@@ -68,9 +116,14 @@ _TRAINING = """clip_grad_norm : float or None, default={clip_grad_norm}
     weight_decay : float, default={weight_decay}
         L2 penalty (decoupled for ``"adamw"``).
 
-    lr_schedule : {{"cosine", "plateau"}} or None, default={lr_schedule}
-        ``"cosine"`` anneals the learning rate to zero over ``max_epochs``;
-        ``"plateau"`` halves it when the monitored loss stops improving.
+    lr_schedule : {{"onecycle", "cosine", "plateau"}} or None, \
+default={lr_schedule}
+        ``"onecycle"`` warms the learning rate up from ``lr / 25`` to ``lr``
+        over the first 30% of the optimizer steps and anneals it to nearly
+        zero over the rest (cosine curves, updated every step; each fit runs
+        a whole cycle); ``"cosine"`` anneals it to zero over ``max_epochs``;
+        ``"plateau"`` halves it when the monitored loss stops improving; None
+        keeps it.
 
     batch_size : int, default={batch_size}
         Samples per mini-batch.
@@ -287,10 +340,11 @@ def fill_doc(cls):
     }
     auto = defaults.get("max_epochs") == '"auto"'
     defaults["max_epochs_type"] = 'int or "auto"' if auto else "int"
+    steps = cls._auto_steps
     defaults["max_epochs_auto"] = (
-        ' ``"auto"`` trains for about 500 optimizer steps\n'
-        "        (``ceil(500 / batches per epoch)`` epochs): enough for a short "
-        "series,\n        bounded for a long one." if auto else "")
+        f' ``"auto"`` trains for about {steps:,} optimizer steps\n'
+        f"        (``ceil({steps} / batches per epoch)`` epochs): enough for "
+        "small data,\n        bounded for large." if auto else "")
     blocks = {
         # (template, how the filled block is trimmed)
         "forecaster_notes": (_FORECASTER_NOTES, str.strip),

@@ -35,6 +35,8 @@ KPSS_LEVEL = 0.05
 class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     """Base of the recurrent forecasters. Not public: use a subclass."""
 
+    _auto_steps = STEP_BUDGET
+
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         **ForecasterMixin._forecaster_parameter_constraints,
@@ -454,8 +456,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if len(rows) == 1 and self.strategy != "recursive":
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
-            # padding. A third of forecast()'s time is spent outside the
-            # network; this halves what the windowing takes of it.
+            # padding, and the windowing machinery of longer blocks is skipped.
             history = self._standardised(X[start: int(rows[0]) + 1], previous, stats)
             windows = torch.from_numpy(history.astype(np.float32))[None]
             scaled = self._step(windows, torch.tensor([len(history)]))

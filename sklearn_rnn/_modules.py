@@ -1,4 +1,4 @@
-"""Private torch modules: recurrent bodies, the convolutional front end, heads.
+"""Private torch modules: recurrent bodies, convolutional front end, readouts, heads.
 
 Every estimator builds one :class:`RecurrentNetwork` in ``fit``. The module
 takes a batch ``X`` of shape ``(batch, time, features)`` whose sequences are
@@ -190,40 +190,151 @@ class _LayerNormRecurrent(nn.Module):
         return x, last
 
 
-class _CausalConv(nn.Module):
-    """1-D convolutions over time whose strides end on each sequence's last step.
+def _real_steps(lengths, n_steps, align):
+    """``(batch, n_steps)`` mask of the real steps of left- or right-aligned rows."""
+    steps = torch.arange(n_steps, device=lengths.device)[None, :]
+    if align == "left":
+        return steps < lengths[:, None]
+    return steps >= (n_steps - lengths)[:, None]
 
-    Zero padding goes before the sequence, so an output only sees steps up to
-    its own, and the strided grid is anchored at the most recent step: the
-    newest observation, the one a forecast depends on most, is never skipped.
+
+class _MaskedBatchNorm(nn.BatchNorm1d):
+    """Batch normalisation over the real steps of ``(batch, time, channels)``.
+
+    Statistics (and the running averages kept for prediction) come from real
+    steps only, so padding never shifts them and a sequence's outputs do not
+    depend on how much padding its batch holds. Padding outputs are zero.
     """
 
-    def __init__(self, input_size, channels, kernel_size, stride):
+    def forward(self, x, real=None):
+        values = x.reshape(-1, x.shape[-1]) if real is None else x[real]
+        if self.training and values.shape[0] < 2:
+            # One value per channel has no variance to normalise by: use
+            # the running statistics, as at prediction.
+            out = nn.functional.batch_norm(
+                values, self.running_mean, self.running_var, self.weight,
+                self.bias, False, 0.0, self.eps)
+        else:
+            out = super().forward(values)
+        if real is None:
+            return out.reshape(x.shape)
+        return x.new_zeros(x.shape).index_put((real,), out)
+
+
+def _convolve(conv, x):
+    """``conv`` applied to ``(batch, time, channels)``, as a product of windows.
+
+    The same arithmetic as ``conv`` (no padding of its own), computed as one
+    matrix product of each output step's window with the kernel. Unlike
+    torch's ``Conv1d`` on CPU, whose blocking depends on the batch size, each
+    output then comes out the same whatever else is in the batch, so a
+    sequence's prediction does not depend on the sequences predicted with it.
+    """
+    windows = x.unfold(1, conv.kernel_size[0], conv.stride[0])  # (B, T', C, k)
+    windows = windows.reshape(*windows.shape[:2], -1)
+    return nn.functional.linear(windows, conv.weight.reshape(conv.out_channels, -1),
+                                conv.bias)
+
+
+class ConvFrontEnd(nn.Module):
+    """Blocks of 1-D convolution, batch norm, ReLU and max-pooling over time.
+
+    Any recurrent cell can read its output: the blocks extract local patterns
+    and shorten long sequences (``stride`` and ``pool_size``) before the
+    recurrence, whose memory is short. Each block runs
+    ``Conv1d(kernel_size, stride) -> [BatchNorm] -> ReLU -> [MaxPool(pool_size)]``.
+
+    Sequences are exact whatever their padding: padding steps are zero
+    before every convolution (as the convolution's own zero padding would
+    be), pooling windows never mix in padding, normalisation statistics
+    come from real steps only, and each sequence's length shrinks with the
+    stride and the pooling, ``ceil(length / stride)`` then
+    ``ceil(length / pool_size)``, so a sequence shorter than a pooling
+    window keeps one step.
+
+    Parameters
+    ----------
+    input_size : int
+    channels : int
+        Output channels of every block.
+    kernel_size, stride : int
+    num_layers : int, default=1
+        Number of blocks.
+    norm : bool, default=False
+        Batch normalisation (over real steps) after each convolution.
+    pool_size : int or tuple of int, default=1
+        Max-pooling factor after each block (or one per block); 1 does not
+        pool.
+    causal : bool, default=False
+        Pad before the sequence only, so an output sees no later step, and
+        anchor strides and pooling windows on the sequence's last step (the
+        newest observation, which forecasts depend on most, is never
+        skipped). Otherwise the convolution is centred.
+    """
+
+    def __init__(self, input_size, channels, kernel_size, stride=1, num_layers=1,
+                 norm=False, pool_size=1, causal=False):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
-        self.conv = nn.Conv1d(input_size, channels, kernel_size, stride=stride)
+        if isinstance(pool_size, int):
+            pool_size = (pool_size,) * num_layers
+        self.pool_sizes = tuple(pool_size)
+        self.causal = causal
+        self.convs = nn.ModuleList(
+            nn.Conv1d(input_size if i == 0 else channels, channels, kernel_size,
+                      stride=stride)
+            for i in range(num_layers)
+        )
+        self.norms = nn.ModuleList(
+            _MaskedBatchNorm(channels) for _ in range(num_layers)) if norm else None
         self.activation = nn.ReLU()
 
     def output_lengths(self, lengths):
-        return torch.div(lengths - 1, self.stride, rounding_mode="floor") + 1
+        """Real steps left of sequences of ``lengths`` after every block."""
+        for p in self.pool_sizes:
+            lengths = torch.div(lengths - 1, self.stride, rounding_mode="floor") + 1
+            lengths = torch.div(lengths - 1, p, rounding_mode="floor") + 1
+        return lengths
 
     def forward(self, x, lengths=None):
-        n_steps = x.shape[1]
+        align = "right" if self.causal else "left"
         if lengths is not None:
-            x = roll_rows(x, lengths.to(x.device) - n_steps)  # right-align
-        pad = self.kernel_size - 1 + (1 - n_steps) % self.stride
-        z = nn.functional.pad(x.transpose(1, 2), (pad, 0))
-        z = self.activation(self.conv(z)).transpose(1, 2)
-        if lengths is None:
-            return z, None
-        new_lengths = self.output_lengths(lengths)
-        # Right-aligned padding positions may hold non-zero conv outputs;
-        # left-align and zero them so the recurrent layer ignores them.
-        z = roll_rows(z, z.shape[1] - new_lengths.to(z.device))
-        steps = torch.arange(z.shape[1], device=z.device)[None, :, None]
-        z = z * (steps < new_lengths.to(z.device)[:, None, None])
-        return z, new_lengths
+            lengths = lengths.to(x.device)
+            if self.causal:
+                x = roll_rows(x, lengths - x.shape[1])
+        k, s = self.kernel_size, self.stride
+        for i, (conv, p) in enumerate(zip(self.convs, self.pool_sizes)):
+            n_steps = x.shape[1]
+            if self.causal:
+                # The strided grid ends on the last step.
+                pad = (0, 0, k - 1 + (1 - n_steps) % s, 0)
+            else:
+                pad = (0, 0, (k - 1) // 2, k // 2)
+            z = _convolve(conv, nn.functional.pad(x, pad))
+            real = None
+            if lengths is not None:
+                lengths = torch.div(lengths - 1, s, rounding_mode="floor") + 1
+                real = _real_steps(lengths, z.shape[1], align)
+            if self.norms is not None:
+                z = self.norms[i](z, real)
+            z = self.activation(z)
+            if real is not None:
+                # Zero padding: the next convolution's own padding value, and
+                # below every ReLU output, so it never wins a max-pool.
+                z = z * real.unsqueeze(-1)
+            if p > 1:
+                extra = (-z.shape[1]) % p
+                pad = (0, 0, extra, 0) if self.causal else (0, 0, 0, extra)
+                z = nn.functional.pad(z, pad)
+                z = nn.functional.max_pool1d(z.transpose(1, 2), p).transpose(1, 2)
+                if lengths is not None:
+                    lengths = torch.div(lengths - 1, p, rounding_mode="floor") + 1
+            x = z
+        if lengths is not None and self.causal:
+            x = roll_rows(x, x.shape[1] - lengths)  # left-align for the cell
+            x = x * _real_steps(lengths, x.shape[1], "left").unsqueeze(-1)
+        return x, lengths
 
 
 class _Highway(nn.Module):
@@ -265,7 +376,7 @@ class _Highway(nn.Module):
 
 
 class RecurrentNetwork(nn.Module):
-    """Embedding or convolution front end, recurrent body, linear head.
+    """Embedding or convolution front end, recurrent body, readout, linear head.
 
     Parameters
     ----------
@@ -277,11 +388,21 @@ class RecurrentNetwork(nn.Module):
     hidden_size, num_layers, dropout, bidirectional, nonlinearity, layer_norm
         As the estimators document them.
     head : {"last", "every"}
-        ``"last"`` reads the final state (sequence-to-vector); ``"every"``
-        emits an output at every step (sequence-to-sequence).
+        ``"last"`` reads one vector per sequence (sequence-to-vector, see
+        ``pooling``); ``"every"`` emits an output at every step
+        (sequence-to-sequence).
+    pooling : {"last", "mean", "max", "meanmax", "attention"}
+        With ``head="last"``, how the sequence becomes one vector: the final
+        state, or the mean, maximum, both, or an attention-weighted mean of
+        the outputs at every real step.
     conv_channels : int or None
-        When set, a causal 1-D convolution with this many channels,
-        ``kernel_size`` and ``stride`` feeds the recurrent body.
+        When set, a :class:`ConvFrontEnd` with this many channels,
+        ``kernel_size``, ``stride``, ``conv_layers`` blocks, ``conv_norm``,
+        ``pool_size`` and ``causal`` feeds the recurrent body.
+    n_stats : int
+        Size of a per-sequence vector (``stats``, e.g. the location and scale
+        taken out by per-sequence standardisation) joined to the readout, or
+        to every step's output with ``head="every"``.
     num_embeddings, embedding_dim : int or None
         When set, inputs are token ids looked up in an embedding (id 0 pads).
     highway : int or None
@@ -294,10 +415,13 @@ class RecurrentNetwork(nn.Module):
     def __init__(self, *, input_size, output_size, cell="lstm", hidden_size=32,
                  num_layers=1, dropout=0.0, bidirectional=False,
                  nonlinearity="tanh", layer_norm=False, head="last",
-                 conv_channels=None, kernel_size=3, stride=1,
-                 num_embeddings=None, embedding_dim=None, highway=None):
+                 pooling="last", conv_channels=None, kernel_size=3, stride=1,
+                 conv_layers=1, conv_norm=False, pool_size=1, causal=True,
+                 n_stats=0, num_embeddings=None, embedding_dim=None,
+                 highway=None):
         super().__init__()
         self.head = head
+        self.pooling = pooling
         input_size_raw = input_size
         self.embedding = None
         if num_embeddings is not None:
@@ -307,34 +431,70 @@ class RecurrentNetwork(nn.Module):
             input_size = embedding_dim
         self.conv = None
         if conv_channels is not None:
-            self.conv = _CausalConv(input_size, conv_channels, kernel_size, stride)
+            self.conv = ConvFrontEnd(
+                input_size, conv_channels, kernel_size, stride=stride,
+                num_layers=conv_layers, norm=conv_norm, pool_size=pool_size,
+                causal=causal)
             input_size = conv_channels
         body = _LayerNormRecurrent if layer_norm else _FusedRecurrent
         self.body = body(cell, input_size, hidden_size, num_layers, dropout,
                          bidirectional, nonlinearity)
         self.dropout = nn.Dropout(dropout)
         n_dirs = 2 if bidirectional else 1
-        self.linear = nn.Linear(n_dirs * hidden_size, output_size)
+        width = n_dirs * hidden_size
+        self.attention = nn.Linear(width, 1) if pooling == "attention" else None
+        if head == "last" and pooling == "meanmax":
+            width *= 2
+        self.linear = nn.Linear(width + n_stats, output_size)
         self.highway = None
         if highway is not None:
             self.highway = _Highway(input_size_raw, output_size, highway)
             nn.init.zeros_(self.linear.weight)
             nn.init.zeros_(self.linear.bias)
 
-    def forward(self, X, lengths=None):
+    def _readout(self, out, last, lengths):
+        """One vector per sequence from the body's outputs, padding excluded."""
+        if self.pooling == "last":
+            return last
+        real = None
+        if lengths is not None:
+            real = _real_steps(lengths.to(out.device), out.shape[1], "left")
+            real = real.unsqueeze(-1)
+        if self.pooling == "attention":
+            score = self.attention(out)
+            if real is not None:
+                score = score.masked_fill(~real, float("-inf"))
+            return (torch.softmax(score, dim=1) * out).sum(1)
+        parts = []
+        if self.pooling in ("mean", "meanmax"):
+            if real is None:
+                parts.append(out.mean(1))
+            else:
+                parts.append((out * real).sum(1) / real.sum(1))
+        if self.pooling in ("max", "meanmax"):
+            parts.append((out if real is None
+                          else out.masked_fill(~real, float("-inf"))).amax(1))
+        return torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
+
+    def forward(self, X, lengths=None, stats=None):
         if self.highway is not None:
             linear = self.highway(X, lengths, every=self.head == "every")
-            return self.network_output(X, lengths) + linear
-        return self.network_output(X, lengths)
+            return self.network_output(X, lengths, stats) + linear
+        return self.network_output(X, lengths, stats)
 
-    def network_output(self, X, lengths=None):
+    def network_output(self, X, lengths=None, stats=None):
         """The output without the highway."""
         if self.embedding is not None:
             X = self.embedding(X[..., 0].long())
         if self.conv is not None:
             X, lengths = self.conv(X, lengths)
         out, last = self.body(X, lengths)
-        if self.head == "last":
-            return self.linear(self.dropout(last))
-        return self.linear(self.dropout(out))
-
+        if self.head == "every":
+            if stats is not None:
+                stats = stats[:, None].expand(-1, out.shape[1], -1)
+                out = torch.cat([out, stats], dim=-1)
+            return self.linear(self.dropout(out))
+        summary = self._readout(out, last, lengths)
+        if stats is not None:
+            summary = torch.cat([summary, stats], dim=-1)
+        return self.linear(self.dropout(summary))

@@ -184,7 +184,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
         # strategy needs forecast another way (see above) and are left out,
-        # series by series.
+        # series by series; scored row i is time step i + 1, with i + 1 rows
+        # of history.
         panel = self._series_ids is not None
         residuals = [
             self._score_series(data, k if panel else None, required=not panel)
@@ -192,7 +193,7 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         ]
         self.calibration_residuals_ = np.concatenate(
             [np.empty((0, self.horizon))]
-            + [(part[0] - part[1])[self._min_history():]
+            + [(part[0] - part[1])[self._min_history() - 1:]
                for part in residuals if part is not None])
         return self
 

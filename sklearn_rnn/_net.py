@@ -10,13 +10,23 @@ the loss of targets that may be missing.
 """
 
 import copy
+import functools
+import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator
 
-from ._callbacks import FaultGuard, GradientNorm, echo, progress_callback, silent
+from ._callbacks import (
+    FaultGuard,
+    GradientNorm,
+    LRSchedule,
+    echo,
+    one_cycle,
+    progress_callback,
+    silent,
+)
 from ._datasets import BatchIterator, TailSplit
 from ._modules import RecurrentNetwork
 from ._validation import check_seed
@@ -27,6 +37,7 @@ __all__ = [
     "MaskedMSELoss",
     "build_net",
     "network_layout",
+    "one_cycle_steps",
     "resolve_device",
     "restore_state",
 ]
@@ -42,6 +53,9 @@ OPTIMIZERS = {
 # update rule is the same, and on the small networks this package trains a
 # step is much faster (benchmarks/bench_speed.py).
 FUSED_OPTIMIZERS = {"adam", "adamw", "sgd"}
+# max_epochs="auto" trains for about this many optimizer steps: enough for a
+# few dozen sequences (a handful of batches an epoch), a cap on large data.
+AUTO_STEPS = 1000
 
 
 class LeanNeuralNet(NeuralNet):
@@ -108,12 +122,32 @@ def resolve_device(device):
     return device
 
 
-def training_callbacks(estimator, max_epochs=None):
-    """The named skorch callbacks that ``estimator``'s parameters ask for.
+def train_batches(estimator, n_samples):
+    """Training batches an epoch on ``n_samples`` (less the validation tail)."""
+    if estimator.early_stopping:
+        n_samples -= (math.ceil(estimator.validation_fraction * n_samples)
+                      + estimator._validation_gap())
+    return max(1, math.ceil(n_samples / estimator.batch_size))
 
-    ``max_epochs`` defaults to the estimator's.
-    """
-    max_epochs = estimator.max_epochs if max_epochs is None else max_epochs
+
+def training_epochs(estimator, n_samples):
+    """``max_epochs``, with ``"auto"`` giving about the estimator's
+    ``_auto_steps`` optimizer steps on ``n_samples``."""
+    if estimator.max_epochs != "auto":
+        return estimator.max_epochs
+    return math.ceil(estimator._auto_steps / train_batches(estimator, n_samples))
+
+
+def one_cycle_steps(estimator, max_epochs, n_samples):
+    """The one-cycle curve over the optimizer steps of a fit of ``max_epochs``
+    epochs on ``n_samples``."""
+    total = max_epochs * train_batches(estimator, n_samples)
+    return functools.partial(one_cycle, total_steps=total)
+
+
+def training_callbacks(estimator, max_epochs, n_samples):
+    """The named skorch callbacks that ``estimator``'s parameters ask for,
+    for a fit of ``max_epochs`` epochs on ``n_samples``."""
     callbacks = [
         ("grad_norm", GradientNorm(gradient_clip_value=estimator.clip_grad_norm)),
         # Before early stopping, which ends training by raising in its
@@ -127,11 +161,16 @@ def training_callbacks(estimator, max_epochs=None):
             sink=echo if estimator.verbose else silent,
         )))
     if estimator.lr_schedule == "cosine":
-        callbacks.append(("lr_schedule", LRScheduler(
+        callbacks.append(("lr_schedule", LRSchedule(
             policy="CosineAnnealingLR", T_max=max_epochs)))
+    elif estimator.lr_schedule == "onecycle":
+        callbacks.append(("lr_schedule", LRSchedule(
+            policy=torch.optim.lr_scheduler.LambdaLR, step_every="batch",
+            last_epoch=-1,
+            lr_lambda=one_cycle_steps(estimator, max_epochs, n_samples))))
     elif estimator.lr_schedule == "plateau":
         monitor = "valid_loss" if estimator.early_stopping else "train_loss"
-        callbacks.append(("lr_schedule", LRScheduler(
+        callbacks.append(("lr_schedule", LRSchedule(
             policy="ReduceLROnPlateau", monitor=monitor,
             patience=max(1, estimator.patience // 2), factor=0.5)))
     for i, callback in enumerate(estimator.callbacks or []):
@@ -148,7 +187,7 @@ def training_callbacks(estimator, max_epochs=None):
 
 
 def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
-              trained=None, max_epochs=None):
+              trained=None, max_epochs=None, n_samples=None):
     """The skorch net that trains ``estimator``'s network.
 
     Parameters
@@ -169,8 +208,12 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         the net is initialised and takes the saved state: ``"module"`` and
         ``"optimizer"`` state dicts and a ``"history"``.
     max_epochs : int, default=None
-        Epochs a fit trains; None takes the estimator's ``max_epochs``
-        (which a forecaster may set to ``"auto"`` and resolve in ``fit``).
+        Epochs a fit trains; None resolves the estimator's ``max_epochs``
+        (``"auto"``: about ``_auto_steps`` optimizer steps on ``n_samples``).
+    n_samples : int, default=None
+        Size of the training data, which sets ``max_epochs="auto"`` and the
+        one-cycle schedule; None (a loaded net, until its next fit) counts
+        one batch an epoch.
 
     Returns
     -------
@@ -180,6 +223,10 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         module_kwargs = network_layout(estimator)
     if seed is None:
         seed = check_seed(estimator.random_state)
+    if n_samples is None:
+        n_samples = estimator.batch_size
+    if max_epochs is None:
+        max_epochs = training_epochs(estimator, n_samples)
     net = LeanNeuralNet(
         module=RecurrentNetwork(**module_kwargs),
         criterion=criterion,
@@ -188,7 +235,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         **({"optimizer__fused": True}
            if estimator.optimizer in FUSED_OPTIMIZERS else {}),
         lr=estimator.lr,
-        max_epochs=estimator.max_epochs if max_epochs is None else max_epochs,
+        max_epochs=max_epochs,
         batch_size=estimator.batch_size,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
@@ -198,7 +245,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
             TailSplit(estimator.validation_fraction, estimator._validation_gap())
             if estimator.early_stopping else None
         ),
-        callbacks=training_callbacks(estimator, max_epochs),
+        callbacks=training_callbacks(estimator, max_epochs, n_samples),
         # Replaces skorch's PrintLog: silent at 0, compact at 1.
         callbacks__print_log=progress_callback(estimator.verbose),
         device=resolve_device(estimator.device),

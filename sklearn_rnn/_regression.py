@@ -17,10 +17,12 @@ from ._sequence import BaseSequenceEstimator
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent network regressor for sequences.
 
-    Reads each sequence step by step with a recurrent cell and predicts one
-    value (or several) per sequence from its final state, or one per step
-    when ``y`` has a time axis. Inputs are standardised with training
-    statistics and targets are scaled inside, so raw units work.
+    Standardises each sequence, summarises it with 1-D convolution blocks
+    that shorten long sequences, reads the result with a recurrent cell and
+    predicts one value (or several) per sequence from the cell's outputs
+    pooled over every real step, or one per step when ``y`` has a time
+    axis. Each stage is a parameter (see the user guide, "Front end, cell
+    and readout"); targets are scaled inside, so raw units work.
 
     Parameters
     ----------
@@ -79,11 +81,13 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     True
     """
 
-    def __init__(self, *, cell="rnn", hidden_size=32, num_layers=1, dropout=0.0,
+    def __init__(self, *, cell="rnn", hidden_size=64, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", bidirectional=False,
-                 embedding_dim="auto",
+                 embedding_dim="auto", conv_channels=32, conv_layers=3,
+                 kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
+                 normalize="both",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
-                 lr_schedule=None, batch_size=32, max_epochs=100,
+                 lr_schedule="onecycle", batch_size=32, max_epochs="auto",
                  early_stopping=False, validation_fraction=0.1, patience=10,
                  random_state=None, device="cpu", verbose=0, callbacks=None,
                  warm_start=False):
@@ -100,6 +104,13 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         )
         self.bidirectional = bidirectional
         self.embedding_dim = embedding_dim
+        self.conv_channels = conv_channels
+        self.conv_layers = conv_layers
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pool_size = pool_size
+        self.pooling = pooling
+        self.normalize = normalize
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -142,9 +153,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         y_scaled = np.where(known, (y - self._y_mean) / self._y_scale, np.nan)
         y_scaled = y_scaled.reshape(len(y), -1) if y.ndim == 1 else y_scaled
         dataset.y = torch.from_numpy(y_scaled.astype(np.float32))
-        return self._fit_dataset(
+        return self._fit_sequences(
             dataset,
-            input_size=dataset.X.shape[2],
             output_size=y_scaled.shape[-1],
             head="every" if y.ndim == 3 else "last",
             criterion=MaskedMSELoss(),

@@ -21,6 +21,9 @@ from ._validation import _is_sequence_list, check_sequences, roll_steps
 
 # The embedding size that embedding_dim="auto" gives detected token ids.
 AUTO_EMBEDDING_DIM = 32
+# pool_size="auto" pools until at most this many steps reach the cell: long
+# enough to keep a sequence's shape, short enough for a recurrent memory.
+MAX_CELL_STEPS = 64
 
 
 class BaseSequenceEstimator(BaseRecurrent):
@@ -32,14 +35,79 @@ class BaseSequenceEstimator(BaseRecurrent):
         "embedding_dim": [
             Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None,
         ],
+        "conv_channels": [Interval(Integral, 1, None, closed="left"), None],
+        "conv_layers": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "pool_size": [Interval(Integral, 1, None, closed="left"),
+                      StrOptions({"auto"})],
+        "pooling": [StrOptions({"last", "mean", "max", "meanmax", "attention"})],
+        "normalize": [StrOptions({"standard", "both"}), None],
     }
 
     def _module_params(self):
-        params = {**super()._module_params(), "bidirectional": self.bidirectional}
+        params = {**super()._module_params(), "bidirectional": self.bidirectional,
+                  "pooling": self.pooling}
         if self.embedding_dim_ is not None:
             params.update(num_embeddings=self._num_embeddings,
                           embedding_dim=self.embedding_dim_)
+        if self.conv_channels is not None:
+            params.update(
+                conv_channels=self.conv_channels, conv_layers=self.conv_layers,
+                kernel_size=self.kernel_size, stride=self.stride,
+                conv_norm=True, causal=False,
+                pool_size=self._pool_sizes(self._n_steps_fit),
+            )
+        if self._stats_mean is not None:
+            params["n_stats"] = len(self._stats_mean)
         return params
+
+    def _pool_sizes(self, n_steps):
+        """Each conv block's pooling factor for sequences of ``n_steps``.
+
+        ``pool_size="auto"`` takes the smallest factor that, pooling after
+        every block, brings ``n_steps`` to at most ``MAX_CELL_STEPS``, and
+        pools only in the blocks the sequence is still longer than that
+        when it reaches: short sequences pass through unpooled.
+        """
+        if self.pool_size != "auto":
+            return self.pool_size
+
+        def after_stride(steps):
+            return -(-steps // self.stride)
+
+        factor = 2
+        while True:
+            steps = n_steps
+            for _ in range(self.conv_layers):
+                steps = -(-after_stride(steps) // factor)
+            if steps <= MAX_CELL_STEPS:
+                break
+            factor += 1
+        sizes, steps = [], n_steps
+        for _ in range(self.conv_layers):
+            steps = after_stride(steps)
+            sizes.append(factor if steps > MAX_CELL_STEPS else 1)
+            steps = -(-steps // sizes[-1])
+        return tuple(sizes)
+
+    def _fit_sequences(self, dataset, *, output_size, head, criterion):
+        """Train on ``dataset``; a per-step head keeps every step's output."""
+        module_params = {}
+        if head == "every" and self.conv_channels is not None:
+            if self.stride != 1 or self.pool_size not in (1, "auto"):
+                raise ValueError(
+                    "Per-step targets need an output at every input step, "
+                    "which a convolutional front end that downsamples does "
+                    f"not give. Got stride={self.stride} and "
+                    f"pool_size={self.pool_size!r} instead; use stride=1 "
+                    "and pool_size=1 (or 'auto')."
+                )
+            module_params["pool_size"] = 1
+        return self._fit_dataset(
+            dataset, input_size=dataset.X.shape[2], output_size=output_size,
+            head=head, criterion=criterion, **module_params,
+        )
 
     def _sequences(self, X, *, reset):
         """Validated, standardised sequences as a :class:`SequenceDataset`.
@@ -47,19 +115,62 @@ class BaseSequenceEstimator(BaseRecurrent):
         Also returns the leading-padding offsets and padded length of the
         input, which every-step predictions need to line up with ``X``.
         """
-        if reset and not (self.warm_start and hasattr(self, "net_")):
+        new_net = reset and not (self.warm_start and hasattr(self, "net_"))
+        if new_net:
             self.embedding_dim_ = _resolve_embedding(self.embedding_dim, X)
         if self.embedding_dim_ is not None:
-            return self._token_sequences(X, reset=reset)
+            dataset, lengths, offsets = self._token_sequences(X, reset=reset)
+            if new_net:
+                self._stats_mean = None
+        else:
+            dataset, lengths, offsets = self._number_sequences(
+                X, reset=reset, new_net=new_net)
+        if new_net:
+            self._n_steps_fit = (int(dataset.X.shape[1]) if lengths is None
+                                 else int(lengths.max()))
+        return dataset, lengths, offsets
+
+    def _number_sequences(self, X, *, reset, new_net):
+        """Numeric sequences, standardised, as a dataset.
+
+        With ``normalize="standard"`` each sequence is standardised by its
+        own mean and standard deviation (per feature, over real steps), and
+        those, standardised with training statistics, go to the readout as
+        ``stats``: the network sees each sequence's shape at one scale and
+        still knows its level and spread. Otherwise every sequence is
+        standardised with the training statistics.
+        """
         X, lengths, offsets = check_sequences(self, X, reset=reset)
+        if new_net:
+            # The network's input layout is fixed when it is built.
+            self._per_sequence = self.normalize in ("standard", "both")
+            self._both = self.normalize == "both"
+        stats = None
         if reset:
             self._x_mean, self._x_scale = _masked_moments(X, lengths)
-        X = ((X - self._x_mean) / self._x_scale).astype(np.float32)
+        if self._per_sequence:
+            mean, scale = _sequence_moments(X, lengths)
+            X_global = (X - self._x_mean) / self._x_scale
+            X = (X - mean[:, None]) / scale[:, None]
+            if self._both:
+                X = np.concatenate([X, X_global], axis=2)
+            stats = np.concatenate([mean, np.log(scale)], axis=1)
+            if new_net:
+                self._stats_mean, self._stats_scale = _masked_moments(
+                    stats[:, None], None)
+            stats = ((stats - self._stats_mean) / self._stats_scale).astype(
+                np.float32)
+        else:
+            if new_net:
+                self._stats_mean = None
+            X = (X - self._x_mean) / self._x_scale
+        X = X.astype(np.float32)
         if lengths is not None:
             X[np.arange(X.shape[1])[None, :] >= lengths[:, None]] = 0
         dataset = SequenceDataset(
             torch.from_numpy(X),
             None if lengths is None else torch.from_numpy(lengths),
+            stats=None if stats is None else torch.from_numpy(stats),
         )
         return dataset, lengths, offsets
 
@@ -95,6 +206,18 @@ class BaseSequenceEstimator(BaseRecurrent):
             None if lengths is None else torch.from_numpy(lengths),
         )
         return dataset, lengths, offsets
+
+    def _forward(self, dataset, dtype=None):
+        """Network outputs for ``dataset``; in float64 on the CPU.
+
+        CPU kernels sum in float32 in an order that depends on the batch
+        size, so a float32 output moves in its last digits with the
+        sequences predicted beside it. Computed in float64 and rounded, a
+        sequence's prediction is the same alone or in any batch.
+        """
+        if dtype is None and torch.device(self.net_.device).type == "cpu":
+            dtype = torch.float64
+        return super()._forward(dataset, dtype)
 
     def _predict_outputs(self, X):
         """Raw network outputs, and how to line every-step ones up with X."""
@@ -136,6 +259,24 @@ def _masked_moments(X, lengths):
         values = X[np.arange(X.shape[1])[None, :] < lengths[:, None]]
     mean = values.mean(axis=0)
     return mean, nonzero_scale(values.std(axis=0))
+
+
+def _sequence_moments(X, lengths):
+    """Each sequence's per-feature mean and scale over its real steps.
+
+    Returns two ``(n_samples, n_features)`` arrays; a flat sequence gets
+    scale 1 (nothing to divide), as a constant feature does globally.
+    """
+    if lengths is None:
+        mean, std = X.mean(axis=1), X.std(axis=1)
+    else:
+        real = (np.arange(X.shape[1])[None, :] < lengths[:, None])[:, :, None]
+        count = lengths[:, None].astype(X.dtype)
+        mean = np.where(real, X, 0).sum(axis=1) / count
+        std = np.sqrt((np.where(real, X - mean[:, None], 0) ** 2).sum(axis=1)
+                      / count)
+    tiny = 10 * np.finfo(np.float32).eps * np.maximum(np.abs(mean), 1)
+    return mean, np.where(std < tiny, 1.0, std)
 
 
 def realign_steps(outputs, lengths, offsets, n_steps):

@@ -459,6 +459,15 @@ class ForecasterMixin(RegressorMixin):
 
     def _validate_fit_series(self, X, y=None):
         """Validate a series in ``fit``; keep what forecasts need; return SeriesData."""
+        if getattr(self, "warm_start", False) and hasattr(self, "_fitted_params"):
+            changed = self._changed_fitted_params()
+            if changed:
+                raise ValueError(
+                    "warm_start=True continues training the fitted network, "
+                    f"whose shape and inputs were set by other parameters "
+                    f"({'; '.join(changed)}). Set them back, or set "
+                    "warm_start=False to fit anew."
+                )
         data = validate_series(self, X, y, reset=True)
         self._validate_window_horizon(data.X.shape[0])
         self.target_index_ = data.target_index
@@ -665,17 +674,21 @@ class ForecasterMixin(RegressorMixin):
     def _check_fitted_params(self):
         """Raise unless the parameters that shape the forecasts are as fit."""
         check_is_fitted(self)
-        changed = [
-            f"{name}={old!r} at fit, {getattr(self, name)!r} now"
-            for name, old in self._fitted_params.items()
-            if not _same_value(old, getattr(self, name))
-        ]
+        changed = self._changed_fitted_params()
         if changed:
             raise NotFittedError(
                 f"This {type(self).__name__} was fit with other parameters "
                 f"({'; '.join(changed)}), which change what it forecasts. Call "
                 "fit again (or set them back) before predict, forecast or score."
             )
+
+    def _changed_fitted_params(self):
+        """``"name=old at fit, new now"`` for each fit-dependent parameter changed."""
+        return [
+            f"{name}={old!r} at fit, {getattr(self, name)!r} now"
+            for name, old in self._fitted_params.items()
+            if not _same_value(old, getattr(self, name))
+        ]
 
     def _fitted_series(self, panel):
         """Per series of ``panel``, its position among the fitted series.

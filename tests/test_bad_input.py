@@ -158,6 +158,22 @@ SEQUENCE_PARAMS = [
      r"callbacks must be a list of skorch callbacks"),
     ("embedding_dim 0", {"embedding_dim": 0}, ValueError,
      r"'embedding_dim' parameter .* Got 0"),
+    ("max_epochs unknown string", {"max_epochs": "many"}, ValueError,
+     r"'max_epochs' parameter .* \{'auto'\}.* Got 'many'"),
+    ("conv_channels 0", {"conv_channels": 0}, ValueError,
+     r"'conv_channels' parameter .* or None\. Got 0"),
+    ("conv_layers 0", {"conv_layers": 0}, ValueError,
+     r"'conv_layers' parameter .* Got 0"),
+    ("kernel_size 0", {"kernel_size": 0}, ValueError,
+     r"'kernel_size' parameter .* Got 0"),
+    ("stride 0", {"stride": 0}, ValueError, r"'stride' parameter .* Got 0"),
+    ("pool_size 0", {"pool_size": 0}, ValueError, r"'pool_size' parameter .* Got 0"),
+    ("pool_size unknown string", {"pool_size": "max"}, ValueError,
+     r"'pool_size' parameter .* Got 'max'"),
+    ("unknown pooling", {"pooling": "sum"}, ValueError,
+     r"'pooling' parameter .* among \{.*'meanmax'.*\}\. Got 'sum'"),
+    ("unknown normalize", {"normalize": "global"}, ValueError,
+     r"'normalize' parameter .* Got 'global'"),
     pytest.param(
         "device cuda without GPU", {"device": "cuda"}, ValueError,
         r"device='cuda' was requested but torch sees no CUDA GPU",
@@ -230,6 +246,11 @@ def _sequence_rows():
                          r"not fitted yet", id=f"{name}: predict before fit"),
         ]
     rows += [
+        pytest.param(
+            lambda: _fit(RNNRegressor, X3, np.zeros((12, 5, 1)), stride=2),
+            ValueError, r"Per-step targets need an output at every input step.* "
+            r"Got stride=2 and pool_size='auto' instead",
+            id="RNNRegressor: per-step targets with a downsampling front end"),
         pytest.param(
             lambda: _fit(LSTMClassifier, X2, Y_CLF, class_weight={5: 1.0}),
             ValueError, r"The classes, \[.*\], are not in class_weight",

@@ -212,3 +212,12 @@ def test_random_state_fits_are_identical(cell, backend):
     model = {"cell": cell, "hidden_size": 8, "max_epochs": 2, "random_state": 0}
     assert_array_equal(RNNRegressor(**model).fit(X, y).predict(X),
                        RNNRegressor(**model).fit(X, y).predict(X))
+
+
+@pytest.mark.parametrize("layer", [_cells.ScanRNN, _cells.ScanGRU])
+def test_empty_batch_goes_to_the_torch_layer(layer):
+    # The compiled GRU loop divided by the batch size.
+    torch.manual_seed(0)
+    module = layer(3, 4, batch_first=True)
+    output, state = module(torch.zeros(0, 5, 3))
+    assert output.shape == (0, 5, 4) and state.shape == (1, 0, 4)

@@ -256,6 +256,16 @@ def test_warm_start_may_change_max_epochs_and_lr():
     assert np.isfinite(model.fit(y).score(y))
 
 
+@pytest.mark.parametrize("params", [dict(horizon=3), dict(window=9)])
+def test_warm_start_refuses_parameters_that_reshape_the_network(params):
+    # Was silent: the kept network was trained against reshaped targets.
+    y = np.sin(np.arange(40) / 3.0)
+    model = GRUForecaster(**TINY, warm_start=True).fit(y).set_params(**params)
+    with pytest.raises(ValueError, match="warm_start=True continues"):
+        model.fit(y)
+    assert model.set_params(warm_start=False).fit(y).predict(y).shape[0] == 40
+
+
 def test_transformed_target_regressor_with_explicit_y():
     # Explicit y is the target: the forecaster learns it in the transformed
     # units and TransformedTargetRegressor brings forecasts back.

@@ -170,11 +170,14 @@ def test_forecaster_without_residuals_says_so():
 def test_naive_residuals_are_its_out_of_sample_errors():
     y = random_walk(40)
     model = NaiveForecaster(strategy="seasonal", sp=4, horizon=2).fit(y)
-    # Rows with less than a season of history are left out.
-    assert model.calibration_residuals_.shape == (40 - 2 - 4, 2)
+    # Scored rows are time steps 1 ... 38; steps 1-3 have less than a season
+    # of history and are left out, step 4 (a whole season behind it) is in.
+    assert model.calibration_residuals_.shape == (40 - 2 - 3, 2)
     Y_true, Y_pred, _, _ = model._score_arrays(y)
     np.testing.assert_array_equal(model.calibration_residuals_,
-                                  (Y_true - Y_pred)[4:])
+                                  (Y_true - Y_pred)[3:])
+    np.testing.assert_array_equal(model.calibration_residuals_[0],
+                                  y[4:6] - y[0:2])
 
 
 def test_conformal_quantile_has_the_finite_sample_correction():

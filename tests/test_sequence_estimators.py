@@ -163,14 +163,21 @@ def test_early_stopping_validates_on_the_time_ordered_tail():
 
 
 class Snapshots(Callback):
-    """The module's weights before training (key 0) and after each epoch."""
+    """The module's weights before training (key 0) and after each epoch.
+
+    Weights only: buffers such as batch-norm running statistics change in
+    the forward pass, not by the optimizer's update.
+    """
 
     def on_train_begin(self, net, **kwargs):
-        self.states = {0: {k: v.clone() for k, v in net.module_.state_dict().items()}}
+        self.states = {0: _weights(net.module_)}
 
     def on_epoch_end(self, net, **kwargs):
-        self.states[len(net.history)] = {
-            k: v.clone() for k, v in net.module_.state_dict().items()}
+        self.states[len(net.history)] = _weights(net.module_)
+
+
+def _weights(module):
+    return {k: v.detach().clone() for k, v in module.named_parameters()}
 
 
 def test_early_stopping_restores_the_best_weights(task):

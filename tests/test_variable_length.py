@@ -16,6 +16,7 @@ from sklearn.preprocessing import FunctionTransformer
 import sklearn_rnn._base
 from sklearn_rnn import LSTMClassifier, RNNRegressor, SlidingWindows
 from sklearn_rnn._datasets import SequenceDataset
+from sklearn_rnn._modules import ConvFrontEnd
 
 TINY = {"hidden_size": 8, "max_epochs": 1, "random_state": 0}
 N_FEATURES = 2
@@ -87,6 +88,66 @@ def test_prediction_does_not_depend_on_padding(cell, bidirectional, layer_norm,
         real = np.zeros(9, dtype=bool)
         real[before: before + 4] = True
         assert np.isnan(out[~real]).all()
+
+
+FRONT_ENDS = {
+    "pooled": {"pool_size": 2, "kernel_size": 3},
+    "strided": {"stride": 2, "kernel_size": 4, "pool_size": 3},
+    "no front end": {"conv_channels": None},
+}
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "meanmax", "attention"])
+@pytest.mark.parametrize("front_end", list(FRONT_ENDS))
+@pytest.mark.parametrize("normalize", ["standard", None])
+def test_front_end_and_readout_do_not_depend_on_padding(pooling, front_end,
+                                                        normalize):
+    # Lengths from 1 to 30 steps under a front end that pools and strides:
+    # lengths shrink, sequences shorter than a pooling window keep a step,
+    # and batch statistics (in training) exclude padding. Two epochs, so
+    # the batch norm's running statistics have moved off their start.
+    params = {**TINY, "max_epochs": 2, "pooling": pooling, "normalize": normalize,
+              "batch_size": 4, **FRONT_ENDS[front_end]}
+    rng = np.random.default_rng(0)
+    X = _sequences(16, rng, low=1, high=30)
+    y = np.array([seq[:, 0].mean() > 0 for seq in X])
+    estimator = LSTMClassifier(**params).fit(X, y)
+    test = _sequences(5, np.random.default_rng(1), low=1, high=30)
+    alone = np.concatenate([estimator.predict_proba([seq]) for seq in test])
+    assert_allclose(estimator.predict_proba(test), alone, atol=ATOL)
+    padded = np.stack([_pad(seq, i, 35 - i - len(seq)) for i, seq in enumerate(test)])
+    assert_allclose(estimator.predict_proba(padded), alone, atol=ATOL)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_front_end_in_training_ignores_extra_padding(causal):
+    # Batch-norm statistics in training come from real steps only: more
+    # padding in the batch changes no real step's output.
+    torch.manual_seed(0)
+    front_end = ConvFrontEnd(2, 4, kernel_size=3, stride=2, num_layers=2,
+                             norm=True, pool_size=2, causal=causal).train()
+    X = torch.randn(3, 40, 2)
+    lengths = torch.tensor([40, 25, 1])
+    X[torch.arange(40)[None, :] >= lengths[:, None]] = 0
+    out, out_lengths = front_end(X, lengths)
+    more = torch.cat([X, torch.zeros(3, 13, 2)], dim=1)
+    out_more, more_lengths = front_end(more, lengths)
+    assert out_lengths.tolist() == more_lengths.tolist() == [3, 2, 1]
+    for i, n in enumerate(out_lengths.tolist()):
+        assert_allclose(out_more[i, :n].detach(), out[i, :n].detach(), atol=ATOL)
+        assert (out_more[i, n:] == 0).all()
+
+
+def test_pool_size_auto_brings_long_sequences_to_at_most_64_steps():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in (10, 300, 1000)]
+    clf = LSTMClassifier(**TINY).fit(X, [0, 1, 0])
+    front_end = clf.net_.module_.conv
+    steps = front_end.output_lengths(torch.tensor([1000, 300, 64, 10, 1]))
+    assert steps[0] <= 64 < 1000 // 8 and steps[-1] == 1
+    # Short training data is not pooled at all.
+    short = LSTMClassifier(**TINY).fit(X[:1] * 2, [0, 1])
+    assert short.net_.module_.conv.pool_sizes == (1, 1, 1)
 
 
 @pytest.mark.parametrize("layer_norm", [False, True])
@@ -232,7 +293,12 @@ def test_label_of_the_last_real_step_is_learned():
 
     X, y = task(300, 0)
     X_test, y_test = task(200, 1)
-    clf = LSTMClassifier(hidden_size=16, max_epochs=10, lr=0.01, random_state=0)
+    # The final state alone reads the last step: no pooling over steps, no
+    # front end, and the raw sign of the step (not its sign relative to the
+    # sequence's mean) decides.
+    clf = LSTMClassifier(hidden_size=16, max_epochs=10, lr=0.01, random_state=0,
+                         pooling="last", conv_channels=None, normalize=None,
+                         lr_schedule=None)
     assert clf.fit(X, y).score(X_test, y_test) > 0.93
 
 

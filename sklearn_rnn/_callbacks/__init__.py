@@ -6,19 +6,24 @@
 * :mod:`._progress`: :class:`EpochProgress` and :func:`progress_callback`
   report training at each ``verbose`` level; :func:`echo` and :func:`silent`
   are skorch sinks.
+* :mod:`._schedules`: :class:`LRSchedule` runs a learning-rate schedule, such
+  as :func:`one_cycle`.
 """
 
 from ._faults import FaultGuard
 from ._gradients import GradientNorm, clip_grad_norm
 from ._progress import MAX_PLAIN_LINES, EpochProgress, echo, progress_callback, silent
+from ._schedules import LRSchedule, one_cycle
 
 __all__ = [
     "MAX_PLAIN_LINES",
     "EpochProgress",
     "FaultGuard",
     "GradientNorm",
+    "LRSchedule",
     "clip_grad_norm",
     "echo",
+    "one_cycle",
     "progress_callback",
     "silent",
 ]
