@@ -19,6 +19,8 @@ from sklearn import metrics as sk_metrics
 from sklearn.base import clone
 
 from . import metrics as rnn_metrics
+from ._panel import is_panel, split_panel
+from ._splitters import PanelSplit
 from ._validation import check_positive_int
 
 __all__ = ["backtest"]
@@ -156,12 +158,6 @@ def _check_series(y, X):
             f"DataFrame with columns {list(y.columns)} instead; pass one column, "
             "and the others as X."
         )
-    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
-        raise ValueError(
-            "y has a MultiIndex, the layout of a panel (many series); backtest "
-            "takes one series for now. Backtest each series, e.g. "
-            "y.xs(series_id)."
-        )
     if not isinstance(y, pd.Series):
         y = np.asarray(y)
         if y.ndim != 1:
@@ -259,6 +255,16 @@ def _check_split(fold, train, test, horizon, n, previous_origin):
     return origin
 
 
+def _known_future(model, X, test):
+    """``{"X_future": ...}``: the known covariates of the test rows, if any."""
+    known = getattr(model, "_known", None)
+    if not known:
+        return {}
+    if isinstance(X, pd.DataFrame):
+        return {"X_future": X.iloc[test, known]}
+    return {"X_future": np.asarray(X)[test][:, known]}
+
+
 def _rows(data, start, stop):
     if isinstance(data, (pd.Series, pd.DataFrame)):
         return data.iloc[start:stop]
@@ -291,14 +297,16 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         fitted itself.
     y : pandas.Series or array-like of shape (n_timesteps,)
         The series to forecast, rows being consecutive time steps. A pandas
-        index (dates, periods or integers) dates the output.
+        index (dates, periods or integers) dates the output. A Series with a
+        (series id, time) ``MultiIndex`` is a panel (see Notes).
     X : array-like or pandas object of shape (n_timesteps, n_channels), \
             default=None
         Covariates, as the forecaster takes them (including the target's own
         column when it should see it), aligned with ``y`` row by row. Each fit
         gets ``fit(X[train], y[train])`` and each forecast
-        ``forecast(X[train])``. When None, ``fit(y[train])`` and
-        ``forecast(y[train])``.
+        ``forecast(X[train])``, with ``X_future`` the ``known`` columns of
+        ``X[test]`` for a forecaster fit with known covariates. When None,
+        ``fit(y[train])`` and ``forecast(y[train])``.
     cv : int, cross-validation splitter or iterable, default=5
         - int ``k``: the last ``k`` origins spaced by the horizon, the last
           test part ending the series (``TimeSeriesSplit(k,
@@ -360,8 +368,14 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     of the whole horizon from one origin per fold, which is how a forecast of
     a fixed horizon is used.
 
-    The rows are per origin. A panel (many series) will add one row per
-    series and origin with the same arguments.
+    **Panels.** When ``y`` is a panel, a pandas Series with a (series id,
+    time) ``MultiIndex`` (``X`` indexed alike), every series is cut at the
+    same times (an int ``cv`` is :class:`~sklearn_rnn.model_selection.PanelSplit`
+    with ``test_size=horizon``), one model is fit on the training part of
+    all series at each origin, and the result has one row per origin and
+    series, indexed by ``(fold, series)``; ``cutoff`` and ``train_size`` are
+    the series' own. A series with no training rows before an origin, or
+    fewer than ``horizon`` rows after it, is not scored at that origin.
 
     Examples
     --------
@@ -387,6 +401,15 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     horizon = _check_forecaster(estimator)
     every = _refit_every(refit)
     metrics = _resolve_scoring(scoring)
+    if isinstance(y, list) and is_panel(y):
+        raise TypeError(
+            "backtest takes a panel as a pandas Series with a (series id, time) "
+            "MultiIndex, whose rows a splitter can cut at common times. Got a "
+            "list of series instead; stack it, e.g. pd.concat(series_list, "
+            "keys=ids)."
+        )
+    if isinstance(getattr(y, "index", None), pd.MultiIndex):
+        return _backtest_panel(estimator, y, X, cv, horizon, every, metrics)
     y, values = _check_series(y, X)
     n = len(y)
     splits = _splits(cv, n, horizon, y)
@@ -414,7 +437,7 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
                 model.fit(history, history_y)
             fit_time = time.perf_counter() - tic
         tic = time.perf_counter()
-        forecast = model.forecast(history)
+        forecast = model.forecast(history, **_known_future(model, X, test))
         forecast_time = time.perf_counter() - tic
         predicted = np.asarray(forecast, dtype=np.float64)
         if predicted.shape != (horizon,):
@@ -446,4 +469,114 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         rows.append(row)
     result = pd.DataFrame(rows)
     result.index.name = "fold"
+    return result
+
+
+def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
+    """:func:`backtest` of a panel: one row per origin and series."""
+    if isinstance(y, pd.DataFrame):
+        raise ValueError(
+            "y must be one target series per panel series: a pandas Series with "
+            f"a (series id, time) MultiIndex. Got a DataFrame with columns "
+            f"{list(y.columns)} instead; pass one column, and the others as X."
+        )
+    panel = split_panel(y, name="y")
+    if X is not None and not (isinstance(X, (pd.Series, pd.DataFrame))
+                              and X.index.equals(y.index)):
+        raise ValueError(
+            "X and y must share their index, one row per (series id, time). Got "
+            "X with another index instead; align it with X.reindex(y.index)."
+        )
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
+        ) from None
+    if isinstance(cv, Integral) and not isinstance(cv, (bool, np.bool_)):
+        if cv < 1:
+            raise ValueError(
+                f"cv as an int is the number of forecast origins, >= 1. Got cv={cv} "
+                "instead."
+            )
+        splitter = PanelSplit(max(cv, 2), test_size=horizon)
+        folds = list(splitter.split(y))[-cv:]
+    elif hasattr(cv, "split"):
+        folds = list(cv.split(y))
+    else:
+        folds = list(cv)
+    if not folds:
+        raise ValueError(f"cv made no splits. Got cv={cv!r} instead.")
+    ids = np.asarray(y.index.get_level_values(0))
+    rows = []
+    model = None
+    for fold, (train, test) in enumerate(folds):
+        train = np.asarray(train, dtype=np.intp)
+        test = np.asarray(test, dtype=np.intp)
+        if train.size == 0:
+            raise ValueError(f"Fold {fold} has an empty training part; backtest "
+                             "needs history to forecast from.")
+        history_y = y.iloc[train]
+        history = history_y if X is None else X.iloc[train]
+        fit_now = fold == 0 or (every > 0 and fold % every == 0)
+        fit_time = 0.0
+        if fit_now:
+            model = clone(estimator)
+            tic = time.perf_counter()
+            if X is None:
+                model.fit(history)
+            else:
+                model.fit(history, history_y)
+            fit_time = time.perf_counter() - tic
+        tic = time.perf_counter()
+        forecast = model.forecast(history, **_known_future(model, X, test))
+        forecast_time = time.perf_counter() - tic
+        if not (isinstance(forecast, pd.Series)
+                and isinstance(forecast.index, pd.MultiIndex)):
+            raise ValueError(
+                f"{type(model).__name__}.forecast must return a Series indexed "
+                "by (series id, time) for a panel. Got "
+                f"{type(forecast).__name__} instead."
+            )
+        for series_id in panel.ids:
+            own_train = train[ids[train] == series_id]
+            own_test = test[ids[test] == series_id]
+            # A series that starts after the origin, or ends within its
+            # horizon, has nothing to forecast from or to compare with here.
+            if own_train.size == 0 or own_test.size < horizon:
+                continue
+            own_test = own_test[:horizon]
+            steps = y.index[own_test].get_level_values(1)
+            predicted = forecast.loc[series_id]
+            if not predicted.index.equals(steps):
+                raise ValueError(
+                    f"Fold {fold}'s test part of series {series_id!r} must be "
+                    f"the {horizon} time steps right after its training part "
+                    f"({list(predicted.index.astype(str))}). Got "
+                    f"{list(steps.astype(str))} instead."
+                )
+            predicted = predicted.to_numpy(dtype=np.float64)
+            actual = values[own_test]
+            y_train = values[own_train]
+            row = {
+                "series": series_id,
+                "cutoff": y.index[own_train[-1]][1],
+                "train_size": own_train.size,
+                "refit": fit_now,
+                "fit_time": fit_time,
+                "forecast_time": forecast_time,
+                "forecast": pd.Series(predicted, index=steps, name=y.name),
+                "actual": pd.Series(actual, index=steps, name=y.name),
+            }
+            for column, metric in metrics.items():
+                try:
+                    row[column] = _call_metric(metric, actual, predicted, y_train)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(
+                        f"scoring {column!r} failed on fold {fold}, series "
+                        f"{series_id!r}: {exc}"
+                    ) from exc
+            row["fold"] = fold
+            rows.append(row)
+    result = pd.DataFrame(rows).set_index(["fold", "series"])
     return result

@@ -30,7 +30,7 @@ __all__ = [
 
 
 class PaddedSeries:
-    """A series stored after ``window - 1`` leading padding rows.
+    """A series, or several, each stored after ``window - 1`` leading padding rows.
 
     Row ``t`` is forecast from the window of rows ``t - window + 1 ... t``;
     the first ``window - 1`` rows have fewer real rows before them. With the
@@ -38,30 +38,69 @@ class PaddedSeries:
     (a view, through ``unfold``), so the series is stored once however many
     windows there are, and only the rows of a batch are ever gathered.
 
+    Several series (a panel) are stored one after the other, each after its
+    own padding, so no window reaches into another series. A row is then
+    addressed by the start of its window in the padded store,
+    ``starts[k] + t`` for row ``t`` of series ``k`` (:meth:`rows`); with one
+    series that is ``t`` itself::
+
+        padded    _ _ a0 a1 a2 a3 _ _ b0 b1 b2        (window=3)
+        starts    0                6
+        row b1    window padded[7:10] = _ b0 b1, length 2
+
     Parameters
     ----------
-    values : ndarray of shape (n, ...)
-        The rows of the series (cast to float32).
+    values : ndarray of shape (n, ...), or iterable of ndarray
+        The rows of the series (cast to float32): one array, holding every
+        series one after the other when ``sizes`` is given, or one array per
+        series (any iterable, e.g. a generator that scales each series as it
+        is stored, so no scaled copy of the whole panel is ever made).
     window : int
     fill : float, default=0.0
         The value of the padding rows (NaN for targets: unknown).
+    sizes : sequence of int, default=None
+        The number of rows of each series; None is one series (``values``
+        an array).
     """
 
-    def __init__(self, values, window, fill=0.0):
-        padded = np.full((window - 1 + len(values), *values.shape[1:]), fill,
-                         np.float32)
-        padded[window - 1:] = values
+    def __init__(self, values, window, fill=0.0, sizes=None):
+        if sizes is None:
+            sizes = [len(values)]
+        if isinstance(values, np.ndarray):
+            values = np.split(values, np.cumsum(sizes)[:-1])
+        sizes = np.asarray(sizes, dtype=np.int64)
+        pad = window - 1
+        ends = np.cumsum(sizes)
+        self.starts = torch.as_tensor(ends - sizes + pad * np.arange(len(sizes)))
+        padded = None
+        for k, part in enumerate(values):
+            if padded is None:
+                padded = np.full((int(ends[-1]) + pad * len(sizes), *part.shape[1:]),
+                                 fill, np.float32)
+            first = int(self.starts[k]) + pad
+            padded[first: first + sizes[k]] = part
         self.padded = torch.from_numpy(padded)
         self.window = window
 
     @property
     def first_full_row(self):
-        """The first row whose window is all real rows."""
+        """The first row whose window is all real rows (of the first series)."""
         return self.window - 1
+
+    def rows(self, series, steps):
+        """The address of row ``steps`` of series ``series`` (arrays alike)."""
+        return self.starts[series] + steps
 
     def lengths(self, rows):
         """Real rows in the window of each of ``rows``."""
+        if len(self.starts) > 1:
+            series = torch.searchsorted(self.starts, rows, right=True) - 1
+            rows = rows - self.starts[series]
         return torch.clamp(rows + 1, max=self.window)
+
+    def series_of(self, rows):
+        """The series each of ``rows`` belongs to."""
+        return torch.searchsorted(self.starts, rows, right=True) - 1
 
     def windows(self, rows):
         """Right-aligned windows ending at ``rows``, and their real lengths."""
@@ -195,6 +234,8 @@ class TailSplit:
         self.gap = gap
 
     def __call__(self, dataset, y=None, **fit_params):
+        if hasattr(dataset, "tail_split"):
+            return dataset.tail_split(self.fraction, self.gap)
         n = len(dataset)
         n_valid = math.ceil(self.fraction * n)
         n_train = n - n_valid - self.gap
@@ -249,6 +290,32 @@ class WindowDataset(torch.utils.data.Dataset):
     def subset(self, index):
         return WindowDataset(self.series, self.rows[index], self.targets,
                              self.normalize, self.target_index, self.every_step)
+
+    def tail_split(self, fraction, gap):
+        """:class:`TailSplit` of each series: its last rows validate.
+
+        Every series keeps its first rows for training and validates on its
+        last ``ceil(fraction * n_rows)``, ``gap`` rows between them dropped,
+        so the validation rows are the most recent of every series.
+        """
+        series = self.series.series_of(self.rows)
+        counts = torch.bincount(series, minlength=len(self.series.starts))
+        first = torch.cumsum(counts, 0) - counts
+        position = torch.arange(len(self.rows)) - first[series]
+        n_valid = torch.ceil(fraction * counts.double()).long()
+        n_train = counts - n_valid - gap
+        train = position < n_train[series]
+        valid = position >= (counts - n_valid)[series]
+        if not bool(train.any()) or not bool(valid.any()):
+            raise ValueError(
+                f"validation_fraction={fraction} leaves {int(train.sum())} "
+                f"training and {int(valid.sum())} validation samples out of "
+                f"{len(self.rows)}" + (f" (with a gap of {gap})" if gap else "")
+                + ". Both need at least one; use more data, another "
+                "validation_fraction, or early_stopping=False."
+            )
+        return (self.subset(train.nonzero().flatten()),
+                self.subset(valid.nonzero().flatten()))
 
     def batch(self, index):
         rows = self.rows[index]

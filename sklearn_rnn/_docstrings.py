@@ -250,6 +250,17 @@ _FORECASTER = """
     target : int or str, default={target}
         The column of ``X`` to forecast when ``y`` is omitted: a position, or a
         name for a DataFrame.
+
+    known : list of str or int, default={known}
+        Columns of ``X`` whose future is known ahead (calendar, plans,
+        prices set in advance): the network also reads each of them
+        ``horizon`` steps ahead of every row, so a forecast sees them over
+        its forecast steps (all of them when ``window >= horizon``), while
+        the other columns are read only before the forecast origin.
+        ``forecast(X, X_future)`` takes their values over the next
+        ``horizon`` steps. The last ``horizon - 1`` rows of ``predict``
+        need values past the end of ``X`` and are NaN. Not with
+        ``strategy="recursive"``. None: no column is known ahead.
 """
 
 _FORECASTER_NOTES = """
@@ -277,6 +288,13 @@ _FORECASTER_NOTES = """
     the last row, labelled when ``X`` has a date, period or integer index.
     Changing ``horizon``, ``window``, ``strategy``, ``target`` or the
     network's shape after ``fit`` needs a new ``fit``.
+
+    ``X`` may also be a panel of many series (a pandas object with a (series
+    id, time) ``MultiIndex``, or a list of series): one network is trained
+    on the windows of every series (no window crosses two), each series
+    standardised by its own training statistics, and ``predict``,
+    ``forecast`` and ``score`` answer in the panel's layout; see
+    :doc:`/panels`.
 """
 
 

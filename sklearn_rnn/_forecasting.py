@@ -49,6 +49,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "highway": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left"),
                        StrOptions({"auto"})],
+        "known": ["array-like", None],
     }
 
     def _validation_gap(self):
@@ -68,7 +69,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     _fit_dependent_params = (
         *ForecasterMixin._fit_dependent_params, "sp", "strategy", "loss_steps",
         "normalize", "difference", "highway", "cell", "hidden_size",
-        "num_layers", "layer_norm", "nonlinearity",
+        "num_layers", "layer_norm", "nonlinearity", "known",
     )
 
     def _history_length(self):
@@ -101,6 +102,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 "to one of X's columns, or use difference='auto' or False. "
                 "Got a y that is not a column of X instead."
             )
+        if self.strategy == "recursive" and self._known:
+            raise ValueError(
+                "strategy='recursive' forecasts one step at a time from the "
+                "target alone, so it has no use for known covariates. Use "
+                "strategy='direct' or 'seq2seq' with known, or known=None. Got "
+                f"known={self.known!r} instead."
+            )
         if self.strategy == "seq2seq":
             loss_steps = self.loss_steps
             window = self._resolve_window()
@@ -117,9 +125,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         Parameters
         ----------
         X : array-like or pandas object of shape (n_timesteps,) or \
-(n_timesteps, n_channels)
+(n_timesteps, n_channels), or a panel
             The series, rows being consecutive equally spaced time steps in
-            time order.
+            time order; or a panel of such series (a pandas object with a
+            (series id, time) ``MultiIndex``, or a list of series), which
+            train one network together.
         y : array-like of shape (n_timesteps,), default=None
             The series to forecast, aligned with the rows of ``X``. By default
             the column of ``X`` named by ``target``.
@@ -129,16 +139,23 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         self : object
             The fitted forecaster.
         """
-        data = self._validate_fit_series(X, y)
-        self._check_strategy(data)
+        pieces = self._validate_fit_panel(X, y)
+        self._check_strategy(pieces[0]._replace(target_index=self.target_index_))
         reuse = self.warm_start and hasattr(self, "net_")
         if not reuse:
             self.window_ = self._resolve_window()
-            self._fit_scaling(data)
+            self._fit_scaling(pieces)
+        elif len(self._y_mean) != len(pieces):
+            raise ValueError(
+                "warm_start continues training on the series of the first fit, "
+                f"scaled as they were: {len(self._y_mean)} series. Got "
+                f"{len(pieces)} series instead; fit anew (warm_start=False)."
+            )
         steps = 1 if self.strategy == "recursive" else self.horizon
-        dataset = self._window_dataset(data, steps)
+        dataset = self._window_dataset(pieces, steps)
         fit = functools.partial(
-            self._fit_dataset, input_size=data.X.shape[1], output_size=steps,
+            self._fit_dataset, input_size=dataset.series.padded.shape[1],
+            output_size=steps,
             head="every" if self.strategy == "seq2seq" else "last",
             # Only seq2seq targets have NaN (steps outside loss_steps); the
             # others skip the mask, which costs a check every batch.
@@ -170,17 +187,31 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # Training never beat the linear model it started from: keep that.
             self.net_.module_.load_state_dict(start)
             self.best_epoch_ = 0
-        self.calibration_residuals_ = self._tail_residuals(data, valid.rows)
+        self.calibration_residuals_ = self._tail_residuals(pieces, dataset.series,
+                                                           valid.rows)
         if self.highway:
             module = self.net_.module_
             self._fit_highway(module.highway, dataset, network=module)
         return self
 
-    def _window_dataset(self, data, steps):
+    def _window_dataset(self, pieces, steps):
+        """The windows of every series, each series stored once, scaled by its own
+        statistics as it is stored; no window crosses two series."""
+        sizes = [len(data.y) for data in pieces]
+        series = PaddedSeries(
+            (self._standardised(self._with_known_leads(data.X), None,
+                                self._stats(k))
+             for k, data in enumerate(pieces)), self.window_, sizes=sizes)
+        # Targets are padded like the series (one row per time step, NaN
+        # where the future is unknown), so both address a row alike.
+        targets = PaddedSeries(
+            (_pad_rows(self._scaled_targets(data, steps, self._stats(k)),
+                       len(data.y)) for k, data in enumerate(pieces)),
+            self.window_, fill=np.nan, sizes=sizes)
+        rows = torch.cat([series.rows(k, torch.arange(size - steps))
+                          for k, size in enumerate(sizes)])
         return WindowDataset(
-            self._padded_series(data.X), torch.arange(len(data.y) - steps),
-            PaddedSeries(self._scaled_targets(data, steps), self.window_,
-                         fill=np.nan),
+            series, rows, targets,
             self.normalize, self._normalized_target(),
             every_step=(self.loss_steps or self.window_)
             if self.strategy == "seq2seq" else None,
@@ -193,11 +224,22 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             module = copy.deepcopy(module)
             module.load_state_dict(state)
         module.eval()
+        device = self.net_.device
+        total = count = 0.0
+        # Block by block, weighted by each block's known target values: the
+        # mean loss over every row, without gathering every window (and the
+        # network's states on all of them) at once.
         with torch.no_grad():
-            Xb, y = valid.batch(torch.arange(len(valid)))
-            device = self.net_.device
-            Xb = {key: value.to(device) for key, value in Xb.items()}
-            return float(self.net_.criterion_(module(**Xb), y.to(device)))
+            for start in range(0, len(valid), PREDICT_ROWS):
+                index = torch.arange(start, min(start + PREDICT_ROWS, len(valid)))
+                Xb, y = valid.batch(index)
+                Xb = {key: value.to(device) for key, value in Xb.items()}
+                known = float((~torch.isnan(y)).sum())
+                if known:
+                    loss = self.net_.criterion_(module(**Xb), y.to(device))
+                    total += float(loss) * known
+                    count += known
+        return total / count if count else float("nan")
 
     def _batches(self, n_rows):
         return math.ceil(n_rows / self.batch_size)
@@ -208,14 +250,20 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return self.max_epochs
         return math.ceil(STEP_BUDGET / self._batches(n_rows))
 
-    def _tail_residuals(self, data, rows):
+    def _tail_residuals(self, pieces, series, rows):
         """Out-of-sample errors of the validation rows, target units."""
-        rows = rows.numpy()
-        rows = rows[rows < len(data.y) - self.horizon]
-        if len(rows) == 0:
-            return np.empty((0, self.horizon))
-        truth = future_targets(data.y, self.horizon)[rows]
-        return truth - self._checked_forecast_rows(data.X, rows)
+        which = series.series_of(rows).numpy()
+        steps = (rows - series.starts[which]).numpy()
+        residuals = [np.empty((0, self.horizon))]
+        for k, data in enumerate(pieces):
+            own = steps[which == k]
+            own = own[own < len(data.y) - self.horizon]
+            if len(own):
+                truth = future_targets(data.y, self.horizon)[own]
+                X = self._with_known_leads(data.X)
+                residuals.append(truth - self._checked_forecast_rows(
+                    X, own, k if self._series_ids is not None else None))
+        return np.concatenate(residuals)
 
     def _highway_init(self, dataset):
         """Set the linear path to the ridge regression of the targets on the windows.
@@ -276,21 +324,60 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
 
     # -- scaling and differencing ------------------------------------------
 
-    def _fit_scaling(self, data, difference=None):
-        """Global statistics of the inputs and the target; the differencing."""
-        self.difference_ = (self._choose_difference(data) if difference is None
-                            else bool(difference))
-        X = self._differenced(data.X, None)
+    def _fit_scaling(self, pieces, difference=None):
+        """Statistics of the inputs and the target, per series; the differencing.
+
+        One series has global statistics; each series of a panel its own
+        (rows of the ``_x_mean``, ... arrays). With ``difference="auto"``, a
+        panel is differenced when most of its series fail the KPSS test.
+        """
+        if difference is None:
+            votes = [self._choose_difference(data) for data in pieces]
+            difference = 2 * sum(votes) > len(votes)
+        self.difference_ = bool(difference)
+        stats = [self._series_stats(data.X, data.y) for data in pieces]
+        self._x_mean, self._x_scale, self._y_mean, self._y_scale = (
+            np.stack(values) for values in zip(*stats))
+
+    def _series_stats(self, X, y):
+        """``(x_mean, x_scale, y_mean, y_scale)`` of one series."""
+        X = self._differenced(X, None)
         # Row 0 of a differenced column has no difference: left out.
         rows = slice(1, None) if self.difference_ else slice(None)
-        self._x_mean = X[rows].mean(axis=0)
-        self._x_scale = nonzero_scale(X[rows].std(axis=0))
+        x_mean = X[rows].mean(axis=0)
+        x_scale = nonzero_scale(X[rows].std(axis=0))
         if self.difference_:
             index = self.target_index_
-            self._y_mean, self._y_scale = self._x_mean[index], self._x_scale[index]
+            return x_mean, x_scale, x_mean[index], x_scale[index]
+        return x_mean, x_scale, y.mean(), nonzero_scale(y.std())
+
+    def _stats(self, series, X=None):
+        """Scaling of series ``series`` of the fit, with the known columns' leads.
+
+        ``series`` None: the one series fit on, or, after a panel, a series
+        not seen in fit, scaled by its own rows ``X``.
+        """
+        if series is None and self._series_ids is None:
+            series = 0
+        if series is not None:
+            stats = (self._x_mean[series], self._x_scale[series],
+                     self._y_mean[series], self._y_scale[series])
         else:
-            self._y_mean = data.y.mean()
-            self._y_scale = nonzero_scale(data.y.std())
+            if self.target_index_ is None or len(X) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} was fit on a panel, so a series it "
+                    "was not fit on is scaled by its own rows, which needs at "
+                    "least 2 of them and its target as a column of X. Got "
+                    f"{len(X)} row(s) instead; forecast the fitted series by "
+                    "their ids."
+                )
+            X = X[:, :self.n_features_in_]  # without the known columns' leads
+            stats = self._series_stats(X, X[:, self.target_index_])
+        x_mean, x_scale, y_mean, y_scale = stats
+        if self._known:
+            x_mean = np.concatenate([x_mean, x_mean[self._known]])
+            x_scale = np.concatenate([x_scale, x_scale[self._known]])
+        return x_mean, x_scale, y_mean, y_scale
 
     def _choose_difference(self, data):
         if self.difference != "auto":
@@ -300,11 +387,12 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return False
         return kpss(y)[1] < KPSS_LEVEL
 
-    def _differenced(self, X, previous):
+    def _differenced(self, X, previous, x_mean=None):
         """``X`` with the target column replaced by its first differences.
 
         ``previous`` is the row before ``X`` (None at the series' start,
-        whose row 0 then gets the mean difference: zero once standardised).
+        whose row 0 then gets ``x_mean``'s mean difference: zero once
+        standardised).
         """
         if not self.difference_:
             return X
@@ -314,11 +402,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         before = (column[:1] if previous is None
                   else np.asarray(previous)[None, index])
         X[:, index] = np.diff(column, prepend=before)
-        if previous is None and hasattr(self, "_x_mean"):
-            X[0, index] = self._x_mean[index]
+        if previous is None and x_mean is not None:
+            X[0, index] = x_mean[index]
         return X
 
-    def _scaled_targets(self, data, steps):
+    def _scaled_targets(self, data, steps, stats):
         """The training targets in the units the network forecasts.
 
         Row ``t`` holds the standardised future of row ``t``; differenced,
@@ -326,35 +414,41 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         differences (the drift), over the differences' spread, so a zero
         output is the forecast of a random walk with drift.
         """
+        _, _, y_mean, y_scale = stats
         future = future_targets(data.y, steps)
         if not self.difference_:
-            return (future - self._y_mean) / self._y_scale
+            return (future - y_mean) / y_scale
         ahead = np.arange(1, steps + 1)
         change = future - data.y[: len(future), None]
-        return (change - ahead * self._y_mean) / self._y_scale
+        return (change - ahead * y_mean) / y_scale
 
-    def _unscaled(self, scaled, X, rows):
+    def _unscaled(self, scaled, X, rows, stats):
         """Forecasts in target units from the network's units."""
+        _, _, y_mean, y_scale = stats
         if not self.difference_:
-            return scaled * self._y_scale + self._y_mean
+            return scaled * y_scale + y_mean
         if self.strategy == "recursive":
             # One-step changes, accumulated from the origin.
             scaled = np.cumsum(scaled, axis=1)
         ahead = np.arange(1, self.horizon + 1)
         last = X[rows, self.target_index_][:, None]
-        return last + ahead * self._y_mean + scaled * self._y_scale
+        return last + ahead * y_mean + scaled * y_scale
 
     def _normalized_target(self):
         # Differences carry no level: per-window normalisation rescales the
         # inputs only, and the forecast of a change is not shifted back.
         return None if self.difference_ else self.target_index_
 
-    def _padded_series(self, X, previous=None):
-        """The series standardised with the training statistics, padded."""
-        X = self._differenced(X, previous)
-        return PaddedSeries((X - self._x_mean) / self._x_scale, self.window_)
+    def _standardised(self, X, previous, stats):
+        """``X`` differenced (when fit so) and standardised by ``stats``."""
+        x_mean, x_scale, _, _ = stats
+        return (self._differenced(X, previous, x_mean) - x_mean) / x_scale
 
     def _forecast_rows(self, X, rows):
+        return self._forecast_series_rows(X, rows, None)
+
+    def _forecast_series_rows(self, X, rows, series):
+        stats = self._stats(series, X)
         # Only the history the rows see is standardised: forecast() on a
         # long series touches its last window, not the whole series.
         start = max(0, int(rows[0]) - self.window_ + 1)
@@ -363,12 +457,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # One window (forecast()) is cut straight from the series, at its
             # own length: alone in its batch, a short history needs no
             # padding, and the windowing machinery of longer blocks is skipped.
-            history = self._differenced(X[start: int(rows[0]) + 1], previous)
-            history = (history - self._x_mean) / self._x_scale
+            history = self._standardised(X[start: int(rows[0]) + 1], previous, stats)
             windows = torch.from_numpy(history.astype(np.float32))[None]
             scaled = self._step(windows, torch.tensor([len(history)]))
-            return self._unscaled(scaled, X, rows)
-        series = self._padded_series(X[start: int(rows[-1]) + 1], previous)
+            return self._unscaled(scaled, X, rows, stats)
+        series = PaddedSeries(
+            self._standardised(X[start: int(rows[-1]) + 1], previous, stats),
+            self.window_)
         local = rows - start
         # Rows before the first full window see a shorter history. Forecast
         # apart, they leave every other block free of padding, the module's
@@ -383,7 +478,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
         scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
-        return self._unscaled(scaled, X, rows)
+        return self._unscaled(scaled, X, rows, stats)
 
     def _forecast_windows(self, windows, lengths):
         """Forecasts in the network's units from right-aligned windows, (n, horizon)."""
@@ -418,6 +513,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if loc is None:
             return outputs
         return outputs * scale.numpy() + loc.numpy()
+
+
+def _pad_rows(values, n_rows):
+    """``values`` followed by NaN rows up to ``n_rows`` rows."""
+    padded = np.full((n_rows, *values.shape[1:]), np.nan)
+    padded[:len(values)] = values
+    return padded
 
 
 def _ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
@@ -491,7 +593,7 @@ class GRUForecaster(BaseRecurrentForecaster):
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
                  loss_steps=None, normalize=None, difference="auto", highway=True,
-                 target=0, cell="gru", hidden_size=32,
+                 target=0, known=None, cell="gru", hidden_size=32,
                  num_layers=1, dropout=0.0, layer_norm=False, nonlinearity="tanh",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule=None, batch_size=32, max_epochs="auto",
@@ -518,6 +620,7 @@ class GRUForecaster(BaseRecurrentForecaster):
         self.difference = difference
         self.highway = highway
         self.target = target
+        self.known = known
 
 
 @fill_doc
@@ -578,7 +681,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
                  loss_steps=None, normalize=None, difference="auto", highway=True,
-                 target=0, conv_channels=16, kernel_size=3,
+                 target=0, known=None, conv_channels=16, kernel_size=3,
                  stride=1, cell="gru", hidden_size=32, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", clip_grad_norm=1.0,
                  optimizer="adam", lr=5e-3, weight_decay=0.0, lr_schedule=None,
@@ -605,6 +708,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         self.difference = difference
         self.highway = highway
         self.target = target
+        self.known = known
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.stride = stride

@@ -156,11 +156,15 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
             The series, rows being consecutive equally spaced time steps, at
-            least ``horizon + 1`` of them.
+            least ``horizon + 1`` of them; or a panel of such series (a
+            pandas object with a (series id, time) ``MultiIndex``, or a list
+            of series), each forecast from its own past.
         y : array-like of shape (n_timesteps,), default=None
             The series to forecast; by default the column ``target`` of ``X``.
+            For a panel, aligned with its rows (a list for a list of series).
 
         Returns
         -------
@@ -176,13 +180,21 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 'strategy="seasonal" repeats the last season, so window must be '
                 f"None or at least sp={self.sp}. Got window={self.window} instead."
             )
-        self._validate_fit_series(X, y)
+        pieces = self._validate_fit_panel(X, y)
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
-        # strategy needs forecast another way (see above) and are left out;
-        # scored row i is time step i + 1, with i + 1 rows of history.
-        Y_true, Y_pred, _, _ = self._score_arrays(X, y)
-        self.calibration_residuals_ = (Y_true - Y_pred)[self._min_history() - 1:]
+        # strategy needs forecast another way (see above) and are left out,
+        # series by series; scored row i is time step i + 1, with i + 1 rows
+        # of history.
+        panel = self._series_ids is not None
+        residuals = [
+            self._score_series(data, k if panel else None, required=not panel)
+            for k, data in enumerate(pieces)
+        ]
+        self.calibration_residuals_ = np.concatenate(
+            [np.empty((0, self.horizon))]
+            + [(part[0] - part[1])[self._min_history() - 1:]
+               for part in residuals if part is not None])
         return self
 
     def _history_length(self):

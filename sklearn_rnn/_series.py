@@ -25,8 +25,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._intervals import check_coverage, conformal_margins, interval_frame
 from ._metrics import skill_score
+from ._panel import is_panel, split_panel
 from ._time_index import (
     check_regular_index,
+    is_time_index,
     first_label_key,
     index_after,
     next_step_key,
@@ -348,6 +350,12 @@ class ForecasterMixin(RegressorMixin):
     the end of the training series is the history of the first rows, for
     ``predict``, ``forecast`` and ``score`` alike.
 
+    **Panels.** ``X`` may also be a panel of many series: a pandas object
+    with a (series id, time) ``MultiIndex`` or a list of single series (see
+    :mod:`sklearn_rnn._panel`). ``predict``, ``forecast`` and ``score`` cut
+    it into its series, forecast each from its own rows (and its own
+    training end, by series id) and answer in the panel's layout.
+
     Put it left of :class:`~sklearn.base.BaseEstimator`:
     ``class MyForecaster(ForecasterMixin, BaseEstimator)``. It is a
     :class:`~sklearn.base.RegressorMixin` whose ``y`` is optional, so
@@ -374,7 +382,11 @@ class ForecasterMixin(RegressorMixin):
       checks that there are at least ``horizon + 1`` rows. ``data.X``,
       ``data.y`` are float64 arrays that may share memory with the user's
       data (never write to them); the training rows are ``0 .. n - horizon -
-      1`` and their targets are ``future_targets(data.y, horizon)``.
+      1`` and their targets are ``future_targets(data.y, horizon)``. A
+      forecaster that fits panels calls ``pieces =
+      self._validate_fit_panel(X, y)`` instead: a list of SeriesData, one
+      per series (one for a single series), whose ends and means it keeps
+      by series id.
     - ``_forecast_rows(self, X, rows)``, the hook: ``X`` is the validated
       float64 array ``(n_timesteps, n_channels)`` holding all history;
       ``rows`` a non-empty increasing int ndarray of unique row positions in
@@ -382,7 +394,14 @@ class ForecasterMixin(RegressorMixin):
       in the target's units, row ``i`` forecasting steps ``rows[i]+1 ...
       rows[i]+horizon`` from ``X[:rows[i]+1]`` only (the last ``window`` of
       those rows, or fewer near the start). The mixin asks for row ``t - 1``
-      to answer ``predict(X)[t]``.
+      to answer ``predict(X)[t]``. Forecasters with per-series state (their
+      scaling) override ``_forecast_series_rows(X, rows, series)`` instead,
+      ``series`` being the position of the series in the fitted panel (None
+      for a single series or one not seen in fit).
+    - Optionally a ``known`` parameter (column names or positions of ``X``
+      whose future is known ahead): the hook's ``X`` then has, after the
+      columns of ``X``, each known column ``horizon`` steps ahead (see
+      ``_with_known_leads``), and ``forecast`` takes ``X_future``.
     - ``calibration_residuals_``, set in ``fit``: out-of-sample forecast
       errors ``y_true - forecast``, an array ``(n_rows, horizon)`` in the
       target's units (NaN where a step has none). ``predict_interval`` and
@@ -452,19 +471,205 @@ class ForecasterMixin(RegressorMixin):
         data = validate_series(self, X, y, reset=True)
         self._validate_window_horizon(data.X.shape[0])
         self.target_index_ = data.target_index
+        end = self._end_of(data)
+        self._empty_history_forecast = end.pop("empty")
+        self._training_end = end
+        self._series_ids = None
+        self._remember_fitted_params()
+        return data
+
+    def _validate_fit_panel(self, X, y=None):
+        """Validate the series or the panel given to ``fit``.
+
+        Returns a list of SeriesData, one per series (one for a single
+        series, as :meth:`_validate_fit_series` returns it). A panel's series
+        must share their columns and each have at least ``horizon + 1``
+        rows; its fitted state is kept per series id.
+        """
+        if not is_panel(X):
+            return [self._validate_fit_series(X, y)]
+        panel = split_panel(X, y)
+        targets = panel.y if panel.y is not None else [None] * len(panel)
+        pieces = []
+        for k, (piece, target) in enumerate(zip(panel.X, targets)):
+            data = validate_series(self, piece, target, reset=k == 0)
+            if k == 0:
+                # Later series without y find their target where the first did.
+                self.target_index_ = data.target_index
+            if data.X.shape[0] < self.horizon + 1:
+                raise ValueError(
+                    f"Series {panel.ids[k]!r} of X has {data.X.shape[0]} time "
+                    f"step(s); {type(self).__name__} with horizon={self.horizon} "
+                    f"needs at least horizon + 1 = {self.horizon + 1} in every "
+                    "series so that each has a row whose whole future is known. "
+                    "Drop the short series or use a smaller horizon."
+                )
+            pieces.append(data)
+        self._validate_window_horizon(min(data.X.shape[0] for data in pieces))
+        found = {data.target_index for data in pieces}
+        self.target_index_ = found.pop() if len(found) == 1 else None
+        self._series_ids = panel.ids
+        self._series_ends = [self._end_of(data) for data in pieces]
+        n_columns = pieces[0].X.shape[1]
+        # A series met after fit (or a single series) has no training end.
+        self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
+                              "next_step": None}
+        self._empty_history_forecast = float(
+            np.mean(np.concatenate([data.y for data in pieces])))
+        self._remember_fitted_params()
+        return pieces
+
+    def _end_of(self, data):
+        """What forecasts of a fitted series need: its end and its mean."""
         # Plain data only (save/load stores fitted attributes as such).
         keep = self._history_length()
         n = data.X.shape[0]
-        self._training_end = {
+        return {
             "X": np.array(data.X[0 if keep is None else max(0, n - keep):]),
             "last_y": float(data.y[-1]),
             "next_step": next_step_key(data.index),
+            "empty": float(np.mean(data.y)),
         }
-        self._empty_history_forecast = float(np.mean(data.y))
+
+    def _remember_fitted_params(self):
+        self._known = self._resolve_known()
         self._fitted_params = {
             name: getattr(self, name) for name in self._fit_dependent_params
         }
-        return data
+
+    def _resolve_known(self):
+        """Positions of the columns named by ``known`` (none without it)."""
+        known = getattr(self, "known", None)
+        if known is None:
+            return []
+        if isinstance(known, (str, Integral)):
+            known = [known]
+        names = getattr(self, "feature_names_in_", None)
+        n_columns = self.n_features_in_
+        positions = []
+        for column in known:
+            matches = [] if names is None else np.flatnonzero(names == column)
+            if len(matches):
+                position = int(matches[0])
+            elif (isinstance(column, Integral) and not isinstance(column, bool)
+                  and 0 <= column < n_columns):
+                position = int(column)
+            else:
+                where = (f"whose columns are {list(names)}" if names is not None
+                         else f"with {n_columns} unnamed column(s): use positions")
+                raise ValueError(
+                    f"known names the columns of X whose future is known, but "
+                    f"{column!r} is not a column of X, {where}. Got "
+                    f"known={self.known!r} instead."
+                )
+            if position in positions:
+                raise ValueError(
+                    f"known names column {column!r} twice. Got known={self.known!r} "
+                    "instead."
+                )
+            if position == self.target_index_:
+                raise ValueError(
+                    f"known names the target column {column!r}, whose future is "
+                    "what the forecaster forecasts, so it cannot be known ahead. "
+                    f"Got known={self.known!r} instead; leave the target out."
+                )
+            positions.append(position)
+        return positions
+
+    def _with_known_leads(self, X, future=None):
+        """``X`` and, per known column, its value ``horizon`` steps later.
+
+        Row ``s`` gains ``X[s + horizon, known]``, so the window of rows
+        before ``t`` carries the known covariates up to step ``t + horizon
+        - 1``: the whole horizon when ``window >= horizon``. ``future``
+        holds the known columns over the ``horizon`` steps after ``X``; where
+        neither gives a value (the last rows, without ``future``), the leads
+        are NaN and so are the forecasts that read them.
+        """
+        known = self._known
+        if not known:
+            return X
+        horizon = self.horizon
+        values = X[:, known]
+        if future is not None:
+            values = np.concatenate([values, future])
+        leads = np.full((len(X), len(known)), np.nan)
+        available = min(len(X), len(values) - horizon)
+        if available > 0:
+            leads[:available] = values[horizon: horizon + available]
+        return np.concatenate([X, leads], axis=1)
+
+    def _check_future(self, X_future, index, name="X_future"):
+        """The known covariates over the horizon, ``(horizon, n_known)`` float64.
+
+        ``index`` is the index of the series forecast (None for arrays);
+        a pandas ``X_future`` must be labelled with the steps after it.
+        """
+        known = self._known
+        horizon = self.horizon
+        if not known:
+            if X_future is not None:
+                raise ValueError(
+                    f"{name} holds the future of the covariates named by known, "
+                    f"but {type(self).__name__} has none (known="
+                    f"{getattr(self, 'known', None)!r}). Got {name} instead; "
+                    "leave it out, or name the known columns and fit again."
+                )
+            return None
+        names = getattr(self, "feature_names_in_", None)
+        labels = [names[j] if names is not None else j for j in known]
+        if X_future is None:
+            raise ValueError(
+                f"{type(self).__name__} reads the known covariates {labels} over "
+                f"the forecast steps, so forecast needs {name}: their values for "
+                f"the next horizon={horizon} steps. Got {name}=None instead."
+            )
+        if isinstance(X_future, pd.Series):
+            X_future = X_future.to_frame()
+        if isinstance(X_future, pd.DataFrame):
+            columns = list(X_future.columns)
+            missing = [c for c in labels if c not in columns]
+            extra = [c for c in columns if c not in labels]
+            if missing or extra:
+                raise ValueError(
+                    f"{name} must have exactly the known columns {labels}. Got "
+                    f"columns {columns} instead"
+                    + (f"; missing {missing}" if missing else "")
+                    + (f"; not known {extra}" if extra else "") + "."
+                )
+            future_index = X_future.index
+            values = X_future[labels].to_numpy(dtype=np.float64)
+        else:
+            future_index = None
+            values = np.asarray(X_future, dtype=np.float64)
+            if values.ndim == 1 and len(known) == 1:
+                values = values[:, np.newaxis]
+            if values.ndim != 2 or values.shape[1] != len(known):
+                raise ValueError(
+                    f"{name} must be of shape (horizon, n_known) = ({horizon}, "
+                    f"{len(known)}), one column per known covariate {labels}. "
+                    f"Got shape {values.shape} instead."
+                )
+        if len(values) != horizon:
+            raise ValueError(
+                f"{name} must hold the known covariates for the next "
+                f"horizon={horizon} steps. Got {len(values)} row(s) instead."
+            )
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"{name} must hold finite values: the known covariates are "
+                f"inputs. Got NaN or infinite values instead."
+            )
+        expected = index_after(index, horizon) if index is not None else None
+        if (expected is not None and future_index is not None
+                and is_time_index(future_index)
+                and not future_index.equals(expected)):
+            raise ValueError(
+                f"{name} must cover the {horizon} steps after X, "
+                f"{list(expected.astype(str))}. Got {name} indexed "
+                f"{list(future_index.astype(str))} instead."
+            )
+        return values
 
     def _check_fitted_params(self):
         """Raise unless the parameters that shape the forecasts are as fit."""
@@ -485,30 +690,60 @@ class ForecasterMixin(RegressorMixin):
             if not _same_value(old, getattr(self, name))
         ]
 
-    def _history(self, data):
+    def _fitted_series(self, panel):
+        """Per series of ``panel``, its position among the fitted series.
+
+        None for a series the forecaster was not fit on: it is forecast from
+        its own rows only (no training end), as a single series would be.
+        """
+        known = {series_id: k for k, series_id in
+                 enumerate(getattr(self, "_series_ids", None) or [])}
+        return [known.get(series_id) for series_id in panel.ids]
+
+    def _end(self, series):
+        """The training end of fitted panel series ``series`` (None: the single)."""
+        if series is None:
+            return {**self._training_end, "empty": self._empty_history_forecast}
+        return self._series_ends[series]
+
+    def _history(self, data, series=None):
         """The rows forecasts read and the position of ``data``'s first row.
 
         The training end comes first when ``data`` continues the training
         series in time, else ``data`` stands alone.
         """
+        end = self._end(series)
         key = first_label_key(data.index)
-        if key is not None and key == self._training_end["next_step"]:
-            tail = self._training_end["X"]
+        if key is not None and key == end["next_step"]:
+            tail = end["X"]
             return np.concatenate([tail, data.X]), len(tail)
         return data.X, 0
 
-    def _forecasts(self, data, rows):
+    def _forecasts(self, data, rows, series=None, future=None):
         """Forecasts of ``y[t] ... y[t+horizon-1]`` from the rows before each t."""
-        X, offset = self._history(data)
+        X, offset = self._history(data, series)
+        X = self._with_known_leads(X, future)
         hook_rows = np.asarray(rows) + offset - 1
-        Y = np.full((len(hook_rows), self.horizon), self._empty_history_forecast)
+        Y = np.full((len(hook_rows), self.horizon), self._end(series)["empty"])
         has_history = hook_rows >= 0
         if has_history.any():
-            Y[has_history] = self._checked_forecast_rows(X, hook_rows[has_history])
+            Y[has_history] = self._checked_forecast_rows(
+                X, hook_rows[has_history], series)
         return Y, offset
 
-    def _checked_forecast_rows(self, X, rows):
-        Y = np.asarray(self._forecast_rows(X, rows), dtype=np.float64)
+    def _forecast_series_rows(self, X, rows, series):
+        """``_forecast_rows`` for series ``series`` of the fitted panel.
+
+        ``series`` is the series' position in the panel given to ``fit``, or
+        None for the single series fit on or a series not seen in fit.
+        Forecasters that keep state per series (their scaling) override it;
+        the default serves every series with the one fitted model.
+        """
+        return self._forecast_rows(X, rows)
+
+    def _checked_forecast_rows(self, X, rows, series=None):
+        Y = np.asarray(self._forecast_series_rows(X, rows, series),
+                       dtype=np.float64)
         if Y.shape != (len(rows), self.horizon):
             raise RuntimeError(
                 f"{type(self).__name__}._forecast_rows must return an array of "
@@ -517,13 +752,26 @@ class ForecasterMixin(RegressorMixin):
             )
         return Y
 
+    def _panel_series(self, X, y=None):
+        """``(panel, [(SeriesData, fitted position) per series])``."""
+        panel = split_panel(X, y)
+        targets = panel.y if panel.y is not None else [None] * len(panel)
+        return panel, [
+            (validate_series(self, piece, target, reset=False), series)
+            for piece, target, series in zip(panel.X, targets,
+                                             self._fitted_series(panel))
+        ]
+
     def predict(self, X):
         """Forecast every row of the series from the rows before it.
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            The series, with the columns seen in ``fit``, rows in time order.
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
+            The series, with the columns seen in ``fit``, rows in time order;
+            or a panel of them (a pandas object with a (series id, time)
+            ``MultiIndex``, or a list of series).
 
         Returns
         -------
@@ -536,14 +784,22 @@ class ForecasterMixin(RegressorMixin):
             pandas object whose index continues the training series (then the
             training end is its history). With ``horizon == 1`` the result is
             1-D, as for any single-output scikit-learn regressor, so its
-            scorers compare row ``t`` with ``y[t]``.
+            scorers compare row ``t`` with ``y[t]``. For a MultiIndex panel
+            the rows follow ``X``'s rows, each forecast from the rows of its
+            own series before it; for a list of series, a list of arrays.
         """
         self._check_fitted_params()
-        data = validate_series(self, X, reset=False)
-        Y, _ = self._forecasts(data, np.arange(data.X.shape[0]))
+        if is_panel(X):
+            panel, pieces = self._panel_series(X)
+            return panel.rows([self._predict_series(data, series)
+                               for data, series in pieces])
+        return self._predict_series(validate_series(self, X, reset=False))
+
+    def _predict_series(self, data, series=None):
+        Y, _ = self._forecasts(data, np.arange(data.X.shape[0]), series)
         return Y[:, 0] if self.horizon == 1 else Y
 
-    def forecast(self, X, coverage=None):
+    def forecast(self, X, X_future=None, coverage=None):
         """Forecast the ``horizon`` steps after the end of the series.
 
         The forecast a row after the last would get from ``predict``,
@@ -552,23 +808,37 @@ class ForecasterMixin(RegressorMixin):
         Parameters
         ----------
         X : array-like or pandas object of shape (n_timesteps,) or \
-                (n_timesteps, n_channels)
+                (n_timesteps, n_channels), or a panel
             The series, with the columns seen in ``fit``, rows in time order.
             It may have no rows: the forecast of an empty history is the mean
-            of the training target at every step (``predict``'s row 0).
+            of the training target at every step (``predict``'s row 0). Or a
+            panel (a pandas object with a (series id, time) ``MultiIndex``,
+            or a list of series): every series is forecast.
+        X_future : array-like or pandas DataFrame of shape (horizon, n_known), \
+                default=None
+            The values of the ``known`` covariates over the ``horizon`` steps
+            to forecast, for forecasters fit with ``known`` columns (and only
+            for them). A DataFrame has exactly the known columns and, when
+            ``X`` has a time index, is labelled with the steps after it. For
+            a panel, a panel of them: the same ids with ``horizon`` rows each
+            (MultiIndex), or a list with one per series.
         coverage : float in (0, 1), list of such floats, or None, default=None
             None gives the point forecast. A coverage (0.9 for 90%) gives a
             DataFrame with the forecast and the bounds of its conformal
-            interval (see :meth:`predict_interval`).
+            interval (see :meth:`predict_interval`); one series only.
 
         Returns
         -------
-        forecast : ndarray of shape (horizon,), pandas.Series or DataFrame
+        forecast : ndarray of shape (horizon,) or (n_series, horizon), \
+                pandas.Series or DataFrame
             Without ``coverage``: a Series labelled with the next ``horizon``
             time steps when ``X`` is a non-empty pandas object with a
             ``DatetimeIndex`` (its ``freq``, or the frequency
             :func:`pandas.infer_freq` finds), a ``PeriodIndex`` or an integer
-            index (``RangeIndex`` included); else an ndarray.
+            index (``RangeIndex`` included); else an ndarray. For a
+            MultiIndex panel, a Series indexed by (series id, time) holding
+            each series' next ``horizon`` steps; for a list of series, an
+            array ``(n_series, horizon)``.
 
             With ``coverage``: a DataFrame with one row per horizon step,
             indexed by those time steps (by the positions after ``X``
@@ -578,19 +848,62 @@ class ForecasterMixin(RegressorMixin):
             written by ``f"{coverage:g}"``).
         """
         if coverage is not None:
+            if is_panel(X):
+                raise ValueError(
+                    "forecast(X, coverage=...) gives the intervals of one "
+                    "series; for a panel, forecast each series, e.g. "
+                    "X.xs(series_id). Got a panel instead."
+                )
             coverages, scalar = check_coverage(coverage)
             margins = self._interval_margins(coverages)
-            return interval_frame(self.forecast(X), margins, coverages,
+            return interval_frame(self.forecast(X, X_future), margins, coverages,
                                   scalar, X)
         self._check_fitted_params()
-        data = validate_series(self, X, reset=False)
-        Y, _ = self._forecasts(data, [data.X.shape[0]])
-        future = index_after(data.index, self.horizon)
-        if future is None:
-            return Y[0]
         names = getattr(self, "feature_names_in_", None)
         target = self.target_index_
         name = names[target] if names is not None and target is not None else None
+        if is_panel(X):
+            panel, pieces = self._panel_series(X)
+            futures = self._panel_futures(panel, X_future)
+            return panel.forecasts(
+                [self._forecast_series(data, series, name, future)
+                 for (data, series), future in zip(pieces, futures)], name=name)
+        data = validate_series(self, X, reset=False)
+        return self._forecast_series(
+            data, None, name, self._check_future(X_future, data.index))
+
+    def _panel_futures(self, panel, X_future):
+        """Per series of ``panel``, its checked known covariates (or None)."""
+        if X_future is None or not self._known:
+            return [self._check_future(X_future, None)] * len(panel)
+        if not is_panel(X_future):
+            raise ValueError(
+                "X is a panel, so X_future must be a panel of the known "
+                "covariates too: a pandas object indexed by (series id, time) "
+                "with horizon rows per series, or a list with one per series. "
+                f"Got {type(X_future).__name__} instead."
+            )
+        future = split_panel(X_future, name="X_future")
+        by_id = dict(zip(future.ids, future.X))
+        missing = [i for i in panel.ids if i not in by_id]
+        if missing or len(future.ids) != len(panel.ids):
+            raise ValueError(
+                "X_future must hold the known covariates of every series of X, "
+                f"and only those. Missing {missing[:5]}; got series "
+                f"{future.ids[:5]}{'...' if len(future.ids) > 5 else ''} instead."
+            )
+        return [
+            self._check_future(by_id[i], piece.index
+                               if isinstance(piece, (pd.Series, pd.DataFrame))
+                               else None, name=f"X_future of series {i!r}")
+            for i, piece in zip(panel.ids, panel.X)
+        ]
+
+    def _forecast_series(self, data, series, name, future=None):
+        Y, _ = self._forecasts(data, [data.X.shape[0]], series, future)
+        future = index_after(data.index, self.horizon)
+        if future is None:
+            return Y[0]
         return pd.Series(Y[0], index=future, name=name)
 
     def _score_arrays(self, X, y=None):
@@ -600,18 +913,39 @@ class ForecasterMixin(RegressorMixin):
         ``X`` continues the training series) and a known horizon
         (``t + horizon <= n_timesteps``). Returns ``(Y_true, Y_pred, Y_naive,
         y)``, the first three of shape ``(n_scored, horizon)`` and ``y`` the
-        whole target series.
+        whole target series. For a panel, the scored rows of every series
+        with at least one are stacked, and ``y`` is the targets of all series
+        one after the other.
         """
         self._check_fitted_params()
-        data = validate_series(self, X, y, reset=False)
+        if not is_panel(X):
+            data = validate_series(self, X, y, reset=False)
+            return self._score_series(data, None, required=True)
+        _, pieces = self._panel_series(X, y)
+        parts = [self._score_series(data, series, required=False)
+                 for data, series in pieces]
+        parts = [part for part in parts if part is not None]
+        if not parts:
+            raise ValueError(
+                f"Scoring a forecaster with horizon={self.horizon} needs a series "
+                "with a row that has history and its whole horizon known: at "
+                f"least horizon + 1 = {self.horizon + 1} time steps (horizon when "
+                "it continues its training series). Got a panel whose series "
+                "are all shorter instead."
+            )
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts))
+
+    def _score_series(self, data, series, required):
         if data.y is None:
             raise ValueError(
                 f"{type(self).__name__} was fit on a y that is not a column of X, "
                 "so scoring needs that series: pass y. Got y=None instead."
             )
         n, horizon = data.X.shape[0], self.horizon
-        first = 0 if self._history(data)[1] else 1
+        first = 0 if self._history(data, series)[1] else 1
         if n < horizon + first:
+            if not required:
+                return None
             raise ValueError(
                 f"Scoring a forecaster with horizon={horizon} needs at least "
                 f"horizon + 1 = {horizon + 1} time steps (rows of X) so that one "
@@ -620,9 +954,9 @@ class ForecasterMixin(RegressorMixin):
                 f"{n} time step(s) instead."
             )
         rows = np.arange(first, n - horizon + 1)
-        Y_pred, _ = self._forecasts(data, rows)
+        Y_pred, _ = self._forecasts(data, rows, series)
         Y_true = sliding_window_view(data.y, horizon)[first:]
-        previous = np.concatenate(([self._training_end["last_y"]], data.y))
+        previous = np.concatenate(([self._end(series)["last_y"]], data.y))
         Y_naive = np.repeat(previous[rows][:, np.newaxis], horizon, axis=1)
         return Y_true, Y_pred, Y_naive, data.y
 

@@ -69,7 +69,7 @@ def _first_irregular_date(index):
 def check_regular_index(index, name="X"):
     """Raise a ValueError unless ``index`` is one regular series of time steps.
 
-    A ``MultiIndex`` is a panel (many series), not supported yet. An integer,
+    A ``MultiIndex`` is a panel (many series), not one series. An integer,
     ``DatetimeIndex`` or ``PeriodIndex`` must be sorted, unique and evenly
     spaced; the error names the first row at fault and the fix. Other
     indexes (strings, floats) are labels without time and pass.
@@ -86,10 +86,9 @@ def check_regular_index(index, name="X"):
     if isinstance(index, pd.MultiIndex):
         raise ValueError(
             f"{name} has a {index.nlevels}-level MultiIndex, the layout of a "
-            "panel (many series, e.g. series id x time). Forecasters take one "
-            "series for now; panel support is planned. Fit one forecaster per "
-            f"series, e.g. on {name}.xs(series_id). Got a MultiIndex with levels "
-            f"{list(index.names)} instead."
+            "panel (many series, e.g. series id x time), where one series is "
+            f"expected. Pass one series, e.g. {name}.xs(series_id). Got a "
+            f"MultiIndex with levels {list(index.names)} instead."
         )
     if not is_time_index(index) or len(index) < 2:
         return

@@ -239,9 +239,6 @@ def test_bad_series_are_explained():
         backtest(naive, y.to_frame(), cv=2)
     with pytest.raises(ValueError, match="y must be one series.*shape \\(144, 2\\)"):
         backtest(naive, np.c_[y, y], cv=2)
-    panel = pd.concat({"a": y, "b": y}, names=["series", "month"])
-    with pytest.raises(ValueError, match="MultiIndex.*panel"):
-        backtest(naive, panel, cv=2)
     with pytest.raises(ValueError, match="X has 143 rows and y has 144"):
         backtest(naive, y, y.iloc[1:].to_frame(), cv=2)
     with pytest.raises(ValueError, match="share their index"):

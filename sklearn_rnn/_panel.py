@@ -1,0 +1,371 @@
+"""Panels: many series in one container, split into single series and back.
+
+A forecaster's ``X`` is one series or a panel of many. A panel is
+
+- a pandas Series or DataFrame whose index is a two-level ``MultiIndex``
+  (series id, time): sktime's ``pd-multiindex`` layout, and a neuralforecast
+  long frame once indexed by ``["unique_id", "ds"]``;
+- a list of single series, each a NumPy array or a pandas object (a list of
+  plain lists or numbers stays one series, as before).
+
+:func:`split_panel` checks a panel and cuts it into one single series per id
+(each then validated like any series); :class:`Panel` puts per-series
+results back into the input's layout: rows in the input's order for
+``predict``, and a ``(series id, time)`` index (pandas) or an
+``(n_series, horizon)`` array (lists) for ``forecast``.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Panel", "is_panel", "split_panel"]
+
+_SERIES_TYPES = (np.ndarray, pd.Series, pd.DataFrame)
+
+
+def is_panel(X):
+    """Whether ``X`` is a panel: a pandas MultiIndex, or a list of series objects."""
+    if isinstance(X, (pd.Series, pd.DataFrame)):
+        return isinstance(X.index, pd.MultiIndex)
+    return (
+        isinstance(X, list)
+        and len(X) > 0
+        and all(isinstance(series, _SERIES_TYPES) for series in X)
+    )
+
+
+class Panel:
+    """A panel cut into its series, and the way back to the input's layout.
+
+    Attributes
+    ----------
+    ids : list
+        The series ids, in order of first appearance (list positions for a
+        list panel).
+    X : list
+        Per series, a single series: a pandas object indexed by its time
+        level (MultiIndex panels) or the list's element.
+    y : list of ndarray or None
+        Per series, the target given to ``split_panel`` (None when not given).
+    positions : list of ndarray or None
+        Per series, its rows' positions in the input (MultiIndex panels only).
+    n_rows : int
+        Rows of the input (all series together).
+    """
+
+    def __init__(self, ids, X, y, positions, n_rows, names):
+        self.ids = ids
+        self.X = X
+        self.y = y
+        self.positions = positions
+        self.n_rows = n_rows
+        self.names = names
+
+    @property
+    def is_list(self):
+        return self.positions is None
+
+    def __len__(self):
+        return len(self.ids)
+
+    def rows(self, values):
+        """Per-series row outputs in the input's layout.
+
+        ``values[k]`` has one row per row of series ``k``. A MultiIndex panel
+        gets one array whose rows follow the input's rows; a list panel a
+        list of arrays.
+        """
+        if self.is_list:
+            return list(values)
+        first = np.asarray(values[0])
+        out = np.empty((self.n_rows, *first.shape[1:]), dtype=first.dtype)
+        for rows, value in zip(self.positions, values):
+            out[rows] = value
+        return out
+
+    def forecasts(self, values, name=None):
+        """Per-series forecasts in the input's layout.
+
+        ``values[k]`` is series ``k``'s forecast: a pandas Series labelled
+        with its time steps, or an array of ``horizon`` values. A list panel
+        gets an ``(n_series, horizon)`` array; a MultiIndex panel a Series
+        indexed by (series id, time), time being each series' next steps.
+        """
+        if self.is_list:
+            return np.vstack([np.asarray(value, dtype=np.float64)
+                              for value in values])
+        steps = [
+            value.index if isinstance(value, pd.Series)
+            else _steps_after(piece.index, len(value))
+            for piece, value in zip(self.X, values)
+        ]
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(self.ids, dtype=object),
+                       [len(step) for step in steps]),
+             _concat_index(steps)],
+            names=self.names,
+        )
+        data = np.concatenate([np.asarray(value, dtype=np.float64)
+                               for value in values])
+        return pd.Series(data, index=index, name=name)
+
+
+def _concat_index(indexes):
+    first = indexes[0]
+    return first.append(list(indexes[1:])) if len(indexes) > 1 else first
+
+
+def _steps_after(index, n):
+    """Integer labels of the ``n`` steps after an integer time index."""
+    step = int(index[1] - index[0]) if len(index) > 1 else 1
+    return pd.Index(int(index[-1]) + step * np.arange(1, n + 1), name=index.name)
+
+
+def split_panel(X, y=None, *, name="X"):
+    """Cut a panel into single series, with clear errors for what cannot be.
+
+    Parameters
+    ----------
+    X : pandas object with a two-level MultiIndex, or list of series
+        The panel (see the module docstring).
+    y : pandas Series, array-like or list, default=None
+        Targets aligned with ``X``: for a MultiIndex panel, a Series with the
+        same index or an array with one value per row; for a list panel, a
+        list with one 1-D array-like per series.
+    name : str, default="X"
+        The argument's name, for the messages.
+
+    Returns
+    -------
+    panel : Panel
+
+    Raises
+    ------
+    ValueError
+        A MultiIndex without exactly two levels, a missing series id, time
+        steps not sorted, repeated or unevenly spaced within a series, a time
+        level that is not integers, dates or periods; an empty list or empty
+        series, list elements with different columns; a ``y`` that does not
+        line up with ``X``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_rnn._panel import split_panel
+    >>> index = pd.MultiIndex.from_tuples(
+    ...     [("a", 0), ("a", 1), ("b", 5), ("b", 6), ("b", 7)], names=["id", "t"])
+    >>> panel = split_panel(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=index))
+    >>> panel.ids, [len(series) for series in panel.X]
+    (['a', 'b'], [2, 3])
+    >>> panel.X[1].index
+    Index([5, 6, 7], dtype='int64', name='t')
+    """
+    if isinstance(X, (pd.Series, pd.DataFrame)):
+        return _split_multiindex(X, y, name)
+    return _split_list(X, y, name)
+
+
+def _split_multiindex(X, y, name):
+    index = X.index
+    if index.nlevels != 2:
+        raise ValueError(
+            f"{name} has a {index.nlevels}-level MultiIndex; a panel's index has "
+            "two levels, (series id, time). Combine the id levels into one "
+            f"first, e.g. with {name}.index.map(...). Got levels "
+            f"{list(index.names)} instead."
+        )
+    n = len(X)
+    if n == 0:
+        raise ValueError(f"{name} is an empty panel (no rows). Got 0 rows instead.")
+    codes, ids = pd.factorize(index.get_level_values(0))
+    ids = ids.tolist()
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(
+            f"{name}'s series id level has a missing value at row {row}; every "
+            "row needs the id of its series. Got a NaN id instead."
+        )
+    times = index.get_level_values(1)
+    _check_time_level(times, name)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(ids))
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    positions = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    _check_times_per_series(times, order, codes, ids, name)
+    pieces = []
+    for rows in positions:
+        piece = X.iloc[rows]
+        piece.index = times[rows]
+        if isinstance(times, pd.DatetimeIndex) and len(rows) > 2:
+            piece.index = _infer_freq(piece.index)
+        pieces.append(piece)
+    y_pieces = None
+    if y is not None:
+        if isinstance(y, (pd.Series, pd.DataFrame)):
+            if not y.index.equals(index):
+                raise ValueError(
+                    f"y must be indexed like {name}, one value per (series id, "
+                    "time) row. Got y with another index instead; align it with "
+                    f"y.reindex({name}.index)."
+                )
+        values = np.asarray(y)
+        if len(values) != n:
+            raise ValueError(
+                f"y must have one value per row of {name}: {name} has {n} rows "
+                f"and y has {len(values)}. Got y of shape {values.shape} instead."
+            )
+        y_pieces = [values[rows] for rows in positions]
+    names = [index.names[0], index.names[1]]
+    return Panel(ids, pieces, y_pieces, positions, n, names)
+
+
+def _check_time_level(times, name):
+    ok = isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)) or (
+        pd.api.types.is_integer_dtype(times.dtype))
+    if not ok:
+        raise ValueError(
+            f"{name}'s second index level is the time of each row, so it must "
+            "hold integers, dates (DatetimeIndex) or periods (PeriodIndex). "
+            f"Got a level of dtype {times.dtype} instead; convert it, e.g. with "
+            "pd.to_datetime."
+        )
+
+
+def _check_times_per_series(times, order, codes, ids, name):
+    """Sorted, unique and evenly spaced time steps within every series."""
+    if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
+        values = times.asi8
+    else:
+        values = np.asarray(times, dtype=np.int64)
+    values, series = values[order], codes[order]
+    same = series[1:] == series[:-1]
+    steps = np.diff(values)
+    bad = np.flatnonzero(same & (steps <= 0))
+    if bad.size:
+        i = int(bad[0])
+        what = "repeats" if steps[i] == 0 else "comes before"
+        raise ValueError(
+            f"Series {ids[series[i]]!r} of {name} is not in time order: time "
+            f"{times[order[i + 1]]} {what} {times[order[i]]}. Sort the panel "
+            f"with {name}.sort_index() and drop or aggregate repeated time "
+            "steps. Got unsorted or repeated time steps instead."
+        )
+    if isinstance(times, pd.DatetimeIndex):
+        # Calendar frequencies (months, years) are uneven in nanoseconds:
+        # ask pandas for each series whose steps differ.
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        for a, b in zip(starts, [*starts[1:], len(order)]):
+            if b - a > 2 and np.unique(steps[a:b - 1]).size > 1:
+                dates = pd.DatetimeIndex(times[order[a:b]])
+                if _infer_freq(dates).freq is None:
+                    _raise_gap(ids[series[a]], name, dates[:_first_off(dates)])
+        return
+    # Periods and integers: every step of a series equals its first step
+    # (1 for periods).
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    start_of = starts[np.searchsorted(starts, np.arange(len(steps)), "right") - 1]
+    expected = (np.ones_like(steps) if isinstance(times, pd.PeriodIndex)
+                else steps[np.minimum(start_of, len(steps) - 1)])
+    uneven = np.flatnonzero(same & (steps != expected))
+    if uneven.size:
+        i = int(uneven[0])
+        _raise_gap(ids[series[i]], name, times[order[start_of[i]:i + 2]])
+
+
+def _infer_freq(dates):
+    """``dates`` with the frequency pandas infers (None when uneven)."""
+    try:
+        return pd.DatetimeIndex(dates, freq="infer")
+    except ValueError:
+        return pd.DatetimeIndex(dates, freq=None)
+
+
+def _first_off(dates):
+    """Stop of the first dates that keep the spacing of the first three."""
+    freq = _infer_freq(dates[:3]).freq
+    if freq is None:
+        return 3
+    expected = pd.date_range(dates[0], periods=len(dates), freq=freq)
+    return int(np.flatnonzero(expected != dates)[0]) + 1
+
+
+def _raise_gap(series_id, name, times):
+    raise ValueError(
+        f"Series {series_id!r} of {name} must have equally spaced time steps, "
+        f"but has a gap or an uneven step ({times[-2]} -> {times[-1]}). Insert "
+        "the missing steps and fill them (e.g. reindex, then .interpolate()). "
+        "Got an irregular series instead."
+    )
+
+
+def _width(series):
+    return 1 if series.ndim == 1 else series.shape[1]
+
+
+def _split_list(X, y, name):
+    if len(X) == 0:
+        raise ValueError(
+            f"{name} is an empty list; a panel needs at least one series. Got [] "
+            "instead."
+        )
+    first = X[0]
+    for k, series in enumerate(X):
+        if not isinstance(series, _SERIES_TYPES):
+            raise TypeError(
+                f"{name} is a list of series, so each element must be a NumPy "
+                "array or a pandas Series or DataFrame. Got element "
+                f"{k} of type {type(series).__name__} instead."
+            )
+        if series.ndim not in (1, 2):
+            raise ValueError(
+                f"Series {k} of {name} must be 1-D (n_timesteps,) or 2-D "
+                f"(n_timesteps, n_channels). Got shape {series.shape} instead."
+            )
+        if len(series) == 0:
+            raise ValueError(
+                f"Series {k} of {name} is empty; every series of a panel needs "
+                "time steps. Drop it first. Got 0 rows instead."
+            )
+        if _width(series) != _width(first):
+            raise ValueError(
+                f"Every series of {name} must have the same columns: series 0 "
+                f"has {_width(first)} and series {k} has {_width(series)}. Got "
+                "mixed column sets instead."
+            )
+        if isinstance(series, pd.DataFrame) or isinstance(first, pd.DataFrame):
+            columns = getattr(series, "columns", None)
+            expected = getattr(first, "columns", None)
+            if columns is None or expected is None or not columns.equals(expected):
+                raise ValueError(
+                    f"Every series of {name} must have the same columns: series "
+                    f"0 has {_columns(first)} and series {k} has "
+                    f"{_columns(series)}. Got mixed column sets instead."
+                )
+    y_pieces = None
+    if y is not None:
+        if not isinstance(y, list) or len(y) != len(X):
+            raise ValueError(
+                f"{name} is a list of {len(X)} series, so y must be a list of "
+                f"{len(X)} target series, one per series. Got "
+                f"{type(y).__name__}"
+                f"{f' of length {len(y)}' if isinstance(y, list) else ''} "
+                "instead."
+            )
+        y_pieces = []
+        for k, (series, target) in enumerate(zip(X, y)):
+            target = np.asarray(target)
+            if len(target) != len(series):
+                raise ValueError(
+                    f"y[{k}] must have one value per time step of series {k} of "
+                    f"{name} ({len(series)}). Got {len(target)} instead."
+                )
+            y_pieces.append(target)
+    return Panel(list(range(len(X))), list(X), y_pieces, None,
+                 sum(len(series) for series in X), None)
+
+
+def _columns(series):
+    columns = getattr(series, "columns", None)
+    return list(columns) if columns is not None else f"{_width(series)} unnamed"

@@ -1,0 +1,190 @@
+"""Panels (many series): splitting into single series and back, the splitter."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.model_selection import TimeSeriesSplit
+
+from sklearn_rnn._datasets import PaddedSeries, WindowDataset
+from sklearn_rnn._panel import is_panel, split_panel
+from sklearn_rnn.model_selection import PanelSplit
+
+
+def _long_panel():
+    """Two series of different lengths and start dates, sorted by (id, time)."""
+    a = pd.DataFrame({"y": np.arange(6.0), "x": np.ones(6)},
+                     index=pd.period_range("2000Q1", periods=6, freq="Q"))
+    b = pd.DataFrame({"y": 10 + np.arange(4.0), "x": np.zeros(4)},
+                     index=pd.period_range("2000Q3", periods=4, freq="Q"))
+    return pd.concat({"a": a, "b": b}, names=["id", "quarter"])
+
+
+def test_is_panel():
+    assert is_panel(_long_panel())
+    assert is_panel([np.arange(3.0), pd.Series([1.0, 2.0])])
+    # A list of numbers or of rows is one series, as before panels.
+    assert not is_panel([1.0, 2.0, 3.0])
+    assert not is_panel([[1.0, 2.0], [3.0, 4.0]])
+    assert not is_panel(np.arange(3.0))
+    assert not is_panel(pd.Series([1.0, 2.0]))
+
+
+def test_split_multiindex_panel_into_series_and_back():
+    X = _long_panel()
+    panel = split_panel(X, X["y"])
+    assert panel.ids == ["a", "b"]
+    pd.testing.assert_frame_equal(panel.X[1], X.xs("b"))
+    assert panel.X[1].index.freqstr == "Q-DEC"
+    np.testing.assert_array_equal(panel.y[1], 10 + np.arange(4.0))
+    # Rows go back where they came from, whatever the input's row order.
+    shuffled = X.sample(frac=1.0, random_state=0)
+    panel = split_panel(shuffled.sort_index(level=1, sort_remaining=False))
+    per_series = [series["y"].to_numpy() for series in panel.X]
+    rows = panel.rows(per_series)
+    np.testing.assert_array_equal(
+        rows, shuffled.sort_index(level=1, sort_remaining=False)["y"].to_numpy())
+
+
+def test_panel_forecasts_are_indexed_by_id_and_time():
+    X = _long_panel()
+    panel = split_panel(X)
+    values = [pd.Series([1.0, 2.0], index=pd.period_range("2001Q3", periods=2,
+                                                           freq="Q")),
+              np.array([3.0, 4.0])]
+    panel.X[1] = panel.X[1].reset_index(drop=True)  # integer time: labels made
+    out = panel.forecasts(values, name="y")
+    assert out.index.names == ["id", "quarter"]
+    assert out.name == "y"
+    assert out.loc["a"].tolist() == [1.0, 2.0]
+    assert list(out.loc["b"].index) == [4, 5]
+
+
+def test_list_panel_keeps_list_layout():
+    X = [np.arange(5.0), np.arange(3.0)]
+    panel = split_panel(X, y=[np.arange(5.0), np.arange(3.0)])
+    assert panel.ids == [0, 1] and panel.is_list
+    assert [len(rows) for rows in panel.rows([np.zeros(5), np.ones(3)])] == [5, 3]
+    assert panel.forecasts([np.zeros(2), np.ones(2)]).shape == (2, 2)
+
+
+@pytest.mark.parametrize("times, match", [
+    ([0, 2, 1], "not in time order: time 1 comes before 2"),
+    ([0, 1, 1], "time 1 repeats 1"),
+    ([0, 1, 3], r"gap or an uneven step \(1 -> 3\)"),
+])
+def test_split_rejects_unsorted_repeated_and_gapped_time(times, match):
+    index = pd.MultiIndex.from_arrays([["a", "a", "a", "b", "b", "b"],
+                                       [0, 1, 2, *times]])
+    X = pd.Series(np.arange(6.0), index=index)
+    with pytest.raises(ValueError, match=f"Series 'b' of X .*{match}"):
+        split_panel(X)
+
+
+def test_split_rejects_gapped_dates_and_periods():
+    dates = pd.to_datetime(["2000-01-01", "2000-02-01", "2000-03-01",
+                            "2000-05-01"])
+    X = pd.Series(np.arange(4.0), index=pd.MultiIndex.from_arrays([[7] * 4, dates]))
+    with pytest.raises(ValueError, match=r"Series 7 .*2000-03-01.* -> 2000-05-01"):
+        split_panel(X)
+    periods = pd.PeriodIndex(["2000Q1", "2000Q2", "2000Q4"], freq="Q")
+    X = pd.Series(np.arange(3.0), index=pd.MultiIndex.from_arrays([[7] * 3, periods]))
+    with pytest.raises(ValueError, match="gap or an uneven step"):
+        split_panel(X)
+    # Months are uneven in days, not in calendar steps.
+    monthly = pd.date_range("2000-01-31", periods=5, freq="ME")
+    split_panel(pd.Series(np.arange(5.0),
+                          index=pd.MultiIndex.from_arrays([[7] * 5, monthly])))
+
+
+@pytest.mark.parametrize("X, error, match", [
+    ([], ValueError, "empty list"),
+    ([np.arange(3.0), np.array([])], ValueError, "Series 1 of X is empty"),
+    ([np.zeros((3, 2)), np.zeros((3, 3))], ValueError, "same columns"),
+    ([pd.DataFrame({"a": [1.0]}), pd.DataFrame({"b": [1.0]})], ValueError,
+     r"series 0 has \['a'\] and series 1 has \['b'\]"),
+    ([np.zeros((2, 2, 2))], ValueError, "must be 1-D"),
+])
+def test_split_list_errors(X, error, match):
+    with pytest.raises(error, match=match):
+        split_panel(X)
+
+
+def test_split_other_errors():
+    X = _long_panel()
+    three = X.set_index(pd.Index(range(len(X)), name="n"), append=True)
+    with pytest.raises(ValueError, match="3-level MultiIndex"):
+        split_panel(three)
+    strings = pd.Series(1.0, index=pd.MultiIndex.from_product([["a"], ["x", "y"]]))
+    with pytest.raises(ValueError, match="integers, dates .* or periods"):
+        split_panel(strings)
+    with pytest.raises(ValueError, match="y must be indexed like X"):
+        split_panel(X, X["y"].reset_index(drop=True).set_axis(X.index[::-1]))
+    with pytest.raises(ValueError, match="one value per row of X"):
+        split_panel(X, np.zeros(3))
+    with pytest.raises(ValueError, match="y must be a list of 2 target series"):
+        split_panel([np.zeros(3), np.zeros(4)], y=np.zeros(7))
+    with pytest.raises(ValueError, match=r"y\[1\] must have one value"):
+        split_panel([np.zeros(3), np.zeros(4)], y=[np.zeros(3), np.zeros(3)])
+
+
+def test_panel_split_on_one_series_is_time_series_split():
+    X = np.arange(20.0)
+    for kwargs in [{}, {"test_size": 3, "gap": 1}, {"max_train_size": 5}]:
+        ours = list(PanelSplit(4, **kwargs).split(X))
+        theirs = list(TimeSeriesSplit(4, **kwargs).split(X))
+        assert len(ours) == len(theirs)
+        for (a, b), (c, d) in zip(ours, theirs):
+            np.testing.assert_array_equal(a, c)
+            np.testing.assert_array_equal(b, d)
+
+
+def test_panel_split_cuts_every_series_at_the_same_times():
+    X = _long_panel()
+    times = X.index.get_level_values(1)
+    splitter = PanelSplit(n_splits=2, test_size=2)
+    assert splitter.get_n_splits(X) == 2
+    folds = list(splitter.split(X))
+    for train, test in folds:
+        assert times[train].max() < times[test].min()
+        assert np.intersect1d(train, test).size == 0
+        for series in ["a", "b"]:
+            own = np.flatnonzero(X.index.get_level_values(0) == series)
+            # Each series' parts are consecutive rows of that series.
+            assert np.all(np.diff(np.intersect1d(own, train)) == 1)
+            assert np.all(np.diff(np.intersect1d(own, test)) == 1)
+    # The last fold tests on the last two quarters of both series.
+    assert X.index[folds[-1][1]].tolist() == [
+        ("a", pd.Period("2001Q1")), ("a", pd.Period("2001Q2")),
+        ("b", pd.Period("2001Q1")), ("b", pd.Period("2001Q2"))]
+
+
+def test_panel_split_errors():
+    with pytest.raises(TypeError, match="list of series cannot be cut"):
+        list(PanelSplit().split([np.zeros(3), np.zeros(3)]))
+    with pytest.raises(ValueError, match="n_splits >= 2"):
+        list(PanelSplit(1).split(np.zeros(10)))
+    X = _long_panel()
+    three = X.set_index(pd.Index(range(len(X)), name="n"), append=True)
+    with pytest.raises(ValueError, match="two-level MultiIndex"):
+        list(PanelSplit().split(three))
+
+
+def test_padded_series_keeps_each_series_to_its_own_windows():
+    values = np.arange(1.0, 8.0)[:, None]  # series a: 1..4, series b: 5..7
+    padded = PaddedSeries(values, window=3, sizes=[4, 3])
+    rows = torch.cat([padded.rows(0, torch.arange(4)), padded.rows(1, torch.arange(3))])
+    windows, lengths = padded.windows(rows)
+    assert lengths.tolist() == [1, 2, 3, 3, 1, 2, 3]
+    # Row 0 of b sees padding and b's first value, never a's last ones.
+    assert windows[4, :, 0].tolist() == [0.0, 0.0, 5.0]
+    assert windows[6, :, 0].tolist() == [5.0, 6.0, 7.0]
+    assert padded.at(rows)[:, 0].tolist() == values[:, 0].tolist()
+    # One series is the single-series layout.
+    single = PaddedSeries(values[:4], window=3)
+    assert torch.equal(single.windows(torch.arange(4))[0], windows[:4])
+    # Early stopping validates on the last rows of every series.
+    dataset = WindowDataset(padded, rows)
+    train, valid = dataset.tail_split(0.25, gap=1)
+    assert padded.at(train.rows)[:, 0].tolist() == [1.0, 2.0, 5.0]
+    assert padded.at(valid.rows)[:, 0].tolist() == [4.0, 7.0]

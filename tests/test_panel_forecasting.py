@@ -1,0 +1,196 @@
+"""Forecasters on panels: many series, one model."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
+from sklearn_rnn.model_selection import PanelSplit
+
+FORECASTERS = [
+    NaiveForecaster(strategy="drift", window=5, horizon=3),
+    NaiveForecaster(strategy="seasonal", sp=4, horizon=2),
+    GRUForecaster(window=6, horizon=2, hidden_size=8, max_epochs=2,
+                  random_state=0),
+    GRUForecaster(window=6, horizon=3, strategy="seq2seq", hidden_size=8,
+                  max_epochs=2, early_stopping=True, patience=1, random_state=0),
+    ConvGRUForecaster(window=6, horizon=1, strategy="recursive", hidden_size=8,
+                      max_epochs=2, random_state=0),
+]
+
+
+def _series(seed, n, start):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = 10 * seed + 0.3 * t + np.sin(t * np.pi / 2) + rng.normal(0, 0.2, n)
+    return pd.DataFrame(
+        {"y": values, "x": np.cos(t / 3.0)},
+        index=pd.period_range(start, periods=n, freq="M", name="month"),
+    )
+
+
+def _panel(columns=("y", "x")):
+    return pd.concat({"a": _series(1, 40, "2000-01"), "b": _series(2, 30, "2000-11"),
+                      "c": _series(3, 35, "2000-06")},
+                     names=["id", "month"])[list(columns)]
+
+
+def _panel_for(forecaster):
+    # The recursive strategy takes the target alone.
+    recursive = getattr(forecaster, "strategy", None) == "recursive"
+    return _panel(("y",) if recursive else ("y", "x"))
+
+
+@pytest.mark.parametrize("forecaster", FORECASTERS, ids=repr)
+def test_panel_list_and_single_series_forecast_alike(forecaster):
+    panel = _panel_for(forecaster)
+    a = panel.xs("a")
+    single = clone(forecaster).fit(a)
+    from_panel = clone(forecaster).fit(panel.loc[["a"]])
+    from_list = clone(forecaster).fit([a])
+    expected = single.forecast(a)
+    pd.testing.assert_series_equal(from_panel.forecast(panel.loc[["a"]]).xs("a"),
+                                   expected)
+    np.testing.assert_array_equal(from_list.forecast([a])[0], expected.to_numpy())
+    np.testing.assert_array_equal(from_panel.predict(panel.loc[["a"]]),
+                                  single.predict(a))
+    np.testing.assert_array_equal(from_list.predict([a])[0], single.predict(a))
+    assert from_panel.score(panel.loc[["a"]]) == single.score(a)
+
+
+def test_each_series_is_scaled_by_its_own_statistics():
+    # b is a in other units: standardised, the network sees the same series,
+    # so b's forecast is a's in b's units.
+    a = _series(1, 40, "2000-01")[["y"]]
+    b = a * 1000.0 + 5.0
+    panel = pd.concat({"a": a, "b": b}, names=["id", "month"])
+    model = GRUForecaster(window=6, horizon=2, hidden_size=8, max_epochs=2,
+                          random_state=0).fit(panel)
+    forecast = model.forecast(panel)
+    np.testing.assert_allclose(forecast.loc["b"], forecast.loc["a"] * 1000.0 + 5.0,
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.predict(panel.loc[["b"]]),
+                               model.predict(panel.loc[["a"]]) * 1000.0 + 5.0,
+                               rtol=1e-5)
+    # A series it was not fit on is scaled by its own rows.
+    new = pd.concat({"new": a * 2.0 - 3.0}, names=["id", "month"])
+    np.testing.assert_allclose(model.forecast(new).to_numpy(),
+                               forecast.loc["a"].to_numpy() * 2.0 - 3.0, rtol=1e-4)
+
+
+@pytest.mark.parametrize("forecaster", FORECASTERS, ids=repr)
+def test_panel_forecast_of_one_series_ignores_the_others(forecaster):
+    panel = _panel_for(forecaster)
+    model = clone(forecaster).fit(panel)
+    changed = panel.copy()
+    changed.loc["b", "y"] = changed.loc["b", "y"].to_numpy() * -3.0 + 7.0
+    before, after = model.forecast(panel), model.forecast(changed)
+    pd.testing.assert_series_equal(before.drop("b"), after.drop("b"))
+    assert not before.loc["b"].equals(after.loc["b"])
+    rows = panel.index.get_level_values("id") != "b"
+    np.testing.assert_array_equal(model.predict(panel)[rows],
+                                  model.predict(changed)[rows])
+
+
+def test_panel_outputs_keep_the_input_layout():
+    panel = _panel()
+    model = NaiveForecaster(horizon=2).fit(panel)
+    forecast = model.forecast(panel)
+    assert forecast.index.names == ["id", "month"]
+    assert forecast.name == "y"
+    assert forecast.loc["b"].index[0] == pd.Period("2003-05", freq="M")
+    # predict follows X's rows, in whatever order they come.
+    shuffled = panel.sort_index(level="month", sort_remaining=False)
+    Y = model.predict(shuffled)
+    assert Y.shape == (len(panel), 2)
+    np.testing.assert_array_equal(Y[shuffled.index.get_loc(("c", pd.Period(
+        "2001-01", freq="M")))], [panel.loc[("c", "2000-12"), "y"]] * 2)
+    assert model.forecast([panel.xs("a"), panel.xs("b")]).shape == (2, 2)
+
+
+def test_panel_test_fold_continues_each_series():
+    panel = _panel()
+    month = panel.index.get_level_values("month")
+    cut = pd.Period("2002-06", freq="M")
+    train, test = panel[month <= cut], panel[month > cut]
+    model = NaiveForecaster(horizon=1).fit(train)
+    # Row 0 of each series' test part repeats that series' last training value.
+    first_rows = ~test.index.get_level_values("id").duplicated()
+    np.testing.assert_array_equal(
+        model.predict(test)[first_rows],
+        train.groupby(level="id", sort=False)["y"].last().to_numpy())
+
+
+def test_grid_search_over_a_panel_with_the_panel_splitter():
+    panel = _panel()
+    cv = PanelSplit(n_splits=3, test_size=4)
+    search = GridSearchCV(
+        NaiveForecaster(sp=4, horizon=2),
+        {"strategy": ["last", "drift", "seasonal"]}, cv=cv,
+    ).fit(panel)
+    # Each fold's score is the skill of a model fit on the training rows of
+    # every series, scored on the test rows that continue them.
+    for i, strategy in enumerate(["last", "drift", "seasonal"]):
+        for fold, (train, test) in enumerate(cv.split(panel)):
+            model = NaiveForecaster(strategy=strategy, sp=4, horizon=2)
+            expected = model.fit(panel.iloc[train]).score(panel.iloc[test])
+            assert search.cv_results_[f"split{fold}_test_score"][i] == \
+                pytest.approx(expected)
+    assert search.cv_results_["mean_test_score"][0] == pytest.approx(0.0)
+    # scikit-learn's scorers compare predict's rows with y's.
+    drift = NaiveForecaster(strategy="drift")
+    scores = cross_val_score(drift, panel, panel["y"], cv=cv,
+                             scoring="neg_mean_absolute_error")
+    for score, (train, test) in zip(scores, cv.split(panel)):
+        model = clone(drift).fit(panel.iloc[train], panel["y"].iloc[train])
+        error = np.abs(model.predict(panel.iloc[test]) - panel["y"].iloc[test])
+        assert score == pytest.approx(-error.mean())
+
+
+def test_panel_fit_errors_name_the_series():
+    panel = _panel()
+    short = pd.concat([panel, pd.DataFrame(
+        {"y": [1.0, 2.0], "x": [0.0, 0.0]},
+        index=pd.MultiIndex.from_tuples([("d", pd.Period("2000-01", "M")),
+                                         ("d", pd.Period("2000-02", "M"))],
+                                        names=["id", "month"]))])
+    with pytest.raises(ValueError, match="Series 'd' of X has 2 time step"):
+        NaiveForecaster(horizon=2).fit(short)
+    with pytest.raises(ValueError, match="same columns"):
+        NaiveForecaster().fit([panel.xs("a"), panel.xs("b")[["y"]]])
+    model = NaiveForecaster().fit(panel)
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(panel.rename(columns={"x": "z"}))
+
+
+def test_backtest_of_a_panel_matches_each_series_alone():
+    from sklearn_rnn.model_selection import backtest
+
+    panel = _panel()
+    y = panel["y"]
+    naive = NaiveForecaster(strategy="drift", window=6, horizon=3)
+    result = backtest(naive, y, cv=2)
+    assert result.index.names == ["fold", "series"]
+    assert set(result.index.get_level_values("series")) == {"a", "b", "c"}
+    for series_id in ["a", "b", "c"]:
+        own = y.xs(series_id)
+        last = own.index[-1]
+        for fold in [0, 1]:
+            row = result.loc[(fold, series_id)]
+            origin = own.index.get_loc(row["cutoff"]) + 1
+            history = own.iloc[:origin]
+            expected = NaiveForecaster(strategy="drift", window=6, horizon=3).fit(
+                history).forecast(history)
+            pd.testing.assert_series_equal(row["forecast"], expected,
+                                           check_names=False)
+            pd.testing.assert_series_equal(row["actual"],
+                                           own.iloc[origin:origin + 3],
+                                           check_names=False)
+        # Every series is cut at the same times: the panel's last time points.
+        assert result.loc[(1, series_id), "actual"].index[-1] == last
+    with pytest.raises(TypeError, match="list of series"):
+        backtest(naive, [y.xs("a"), y.xs("b")])
+    with pytest.raises(ValueError, match="X and y must share their index"):
+        backtest(naive, y, X=panel.reset_index(drop=True))
