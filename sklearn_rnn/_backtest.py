@@ -427,18 +427,8 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         history_y = _rows(y, start, origin)
         history = history_y if X is None else _rows(X, start, origin)
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
-        fit_time = 0.0
-        if fit_now:
-            model = clone(estimator)
-            tic = time.perf_counter()
-            if X is None:
-                model.fit(history)
-            else:
-                model.fit(history, history_y)
-            fit_time = time.perf_counter() - tic
-        tic = time.perf_counter()
-        forecast = model.forecast(history, **_known_future(model, X, test))
-        forecast_time = time.perf_counter() - tic
+        model, forecast, fit_time, forecast_time = _fit_and_forecast(
+            estimator, None if fit_now else model, history, history_y, X, test)
         predicted = np.asarray(forecast, dtype=np.float64)
         if predicted.shape != (horizon,):
             raise ValueError(
@@ -519,18 +509,8 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
         history_y = y.iloc[train]
         history = history_y if X is None else X.iloc[train]
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
-        fit_time = 0.0
-        if fit_now:
-            model = clone(estimator)
-            tic = time.perf_counter()
-            if X is None:
-                model.fit(history)
-            else:
-                model.fit(history, history_y)
-            fit_time = time.perf_counter() - tic
-        tic = time.perf_counter()
-        forecast = model.forecast(history, **_known_future(model, X, test))
-        forecast_time = time.perf_counter() - tic
+        model, forecast, fit_time, forecast_time = _fit_and_forecast(
+            estimator, None if fit_now else model, history, history_y, X, test)
         if not (isinstance(forecast, pd.Series)
                 and isinstance(forecast.index, pd.MultiIndex)):
             raise ValueError(
@@ -580,3 +560,23 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             rows.append(row)
     result = pd.DataFrame(rows).set_index(["fold", "series"])
     return result
+
+
+def _fit_and_forecast(estimator, model, history, history_y, X, test):
+    """Fit a clone on ``history`` unless ``model`` is given, then forecast.
+
+    Returns ``(model, forecast, fit_seconds, forecast_seconds)``; the fit
+    takes 0 seconds when ``model`` is reused.
+    """
+    fit_time = 0.0
+    if model is None:
+        model = clone(estimator)
+        tic = time.perf_counter()
+        if X is None:
+            model.fit(history)
+        else:
+            model.fit(history, history_y)
+        fit_time = time.perf_counter() - tic
+    tic = time.perf_counter()
+    forecast = model.forecast(history, **_known_future(model, X, test))
+    return model, forecast, fit_time, time.perf_counter() - tic
