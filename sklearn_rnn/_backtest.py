@@ -448,14 +448,8 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
             "forecast": pd.Series(predicted, index=steps, name=name),
             "actual": pd.Series(actual, index=steps, name=name),
         }
-        for column, metric in metrics.items():
-            try:
-                row[column] = _call_metric(metric, actual, predicted, y_train)
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(
-                    f"scoring {column!r} failed on fold {fold} (cutoff "
-                    f"{row['cutoff']}): {exc}"
-                ) from exc
+        row.update(_scores(metrics, actual, predicted, y_train,
+                           f"fold {fold} (cutoff {row['cutoff']})"))
         rows.append(row)
     result = pd.DataFrame(rows)
     result.index.name = "fold"
@@ -548,14 +542,8 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
                 "forecast": pd.Series(predicted, index=steps, name=y.name),
                 "actual": pd.Series(actual, index=steps, name=y.name),
             }
-            for column, metric in metrics.items():
-                try:
-                    row[column] = _call_metric(metric, actual, predicted, y_train)
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(
-                        f"scoring {column!r} failed on fold {fold}, series "
-                        f"{series_id!r}: {exc}"
-                    ) from exc
+            row.update(_scores(metrics, actual, predicted, y_train,
+                               f"fold {fold}, series {series_id!r}"))
             row["fold"] = fold
             rows.append(row)
     result = pd.DataFrame(rows).set_index(["fold", "series"])
@@ -580,3 +568,14 @@ def _fit_and_forecast(estimator, model, history, history_y, X, test):
     tic = time.perf_counter()
     forecast = model.forecast(history, **_known_future(model, X, test))
     return model, forecast, fit_time, time.perf_counter() - tic
+
+
+def _scores(metrics, actual, predicted, y_train, where):
+    """Each metric of one forecast; a failing one names its column and ``where``."""
+    scores = {}
+    for column, metric in metrics.items():
+        try:
+            scores[column] = _call_metric(metric, actual, predicted, y_train)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"scoring {column!r} failed on {where}: {exc}") from exc
+    return scores
