@@ -24,6 +24,7 @@ other devices and dtypes) goes to the torch layer unchanged.
 """
 
 import hashlib
+import logging
 import os
 import shutil
 import threading
@@ -37,6 +38,7 @@ from torch.nn import functional as F
 _KERNEL_SOURCE = Path(__file__).with_name("_cell_kernels.cpp")
 _kernel_lock = threading.Lock()
 _kernel_state = {}
+_logger = logging.getLogger(__name__)
 
 
 def compiled_kernels():
@@ -61,10 +63,18 @@ def _build_kernels():
     # torch's cache is per Python version only: a build against another
     # torch would be loaded as current, so torch's version names it too.
     digest = hashlib.sha1((torch.__version__ + source).encode()).hexdigest()[:12]
+    name = f"sklearn_rnn_cells_{digest}"
     try:
-        from torch.utils.cpp_extension import load_inline
+        from torch.utils.cpp_extension import _get_build_directory, load_inline
 
-        load_inline(f"sklearn_rnn_cells_{digest}", source, is_python_module=False,
+        if not Path(_get_build_directory(name, verbose=False), f"{name}.so").exists():
+            # The build is silent and takes a while, once per environment: say
+            # why the first GRU fit pauses, and how to skip it.
+            _logger.warning(
+                "sklearn_rnn: compiling the GRU cell's C++ loops once for this "
+                "environment (cached by torch for later processes). Set "
+                "SKLEARN_RNN_CELL_KERNELS=0 to skip it and use torch's loops.")
+        load_inline(name, source, is_python_module=False,
                     extra_cflags=["-O3"], verbose=False)
     except Exception:  # no usable toolchain: the torch loops do the same maths
         return None

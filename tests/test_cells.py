@@ -185,6 +185,28 @@ def test_no_compiler_falls_back_to_torch(monkeypatch):
     assert _cells.compiled_kernels() is None
 
 
+def test_first_build_is_announced_and_cached_one_is_not(monkeypatch, tmp_path, caplog):
+    from torch.utils import cpp_extension
+
+    built = []
+    monkeypatch.setattr(_cells.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(cpp_extension, "_get_build_directory",
+                        lambda name, verbose: str(tmp_path))
+    monkeypatch.setattr(cpp_extension, "load_inline",
+                        lambda name, *args, **kwargs: built.append(name))
+    with caplog.at_level("WARNING", logger=_cells.__name__):
+        _cells._build_kernels()
+    assert "compiling the GRU cell's C++ loops" in caplog.text
+    assert "SKLEARN_RNN_CELL_KERNELS=0" in caplog.text
+
+    caplog.clear()
+    (tmp_path / f"{built[0]}.so").touch()
+    with caplog.at_level("WARNING", logger=_cells.__name__):
+        _cells._build_kernels()
+    assert caplog.text == ""
+    assert len(built) == 2
+
+
 @pytest.mark.parametrize("backend_name", ["compiled", "torch"])
 def test_fallback_matches_compiled_loops(backend_name, monkeypatch):
     if _cells.compiled_kernels() is None:
