@@ -319,9 +319,19 @@ _FORECASTER_ATTRIBUTES = """n_features_in_ : int
         units, of the forecasts of the validation rows by the network that
         was trained without them, ``y[t+h] - forecast``, a row per
         validation row whose whole horizon is known and a column per step
-        ``h``; forecast intervals are calibrated on them. None without early
-        stopping (or after a ``warm_start`` fit), whose network saw every
-        row.
+        ``h``; forecast intervals are calibrated on them. They are the
+        errors of the model before its linear path is fit again on every
+        row (see Notes), while forecasts come from the refit model: the
+        intervals are calibrated on the pre-refit model's residuals. None
+        without early stopping (or after a ``warm_start`` fit), whose
+        network saw every row.
+
+    calibration_scales_ : ndarray of shape (n_tail_rows, horizon) or None
+        The local scale of the series at the origin of each of those
+        forecasts (the mean absolute change of the target over the step's
+        lag in the 24 steps before it), which the intervals divide the
+        residuals by; a forecast's interval is the conformal quantile of
+        those ratios times the scale at its own origin.
 
     """ + _FITTED
 

@@ -164,7 +164,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             highway=self.window_ if self.highway else None,
         )
         if reuse or not self.early_stopping:
-            self.calibration_residuals_ = None
+            self.calibration_residuals_ = self.calibration_scales_ = None
             return fit(dataset, max_epochs=self._epochs(len(dataset)),
                        init_module=self._highway_init(dataset))
         # Train on the head and stop at the best validation loss on the
@@ -187,8 +187,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # Training never beat the linear model it started from: keep that.
             self.net_.module_.load_state_dict(start)
             self.best_epoch_ = 0
-        self.calibration_residuals_ = self._tail_residuals(pieces, dataset.series,
-                                                           valid.rows)
+        self._set_calibration(pieces, self._tail_residuals(
+            pieces, dataset.series, valid.rows))
         if self.highway:
             module = self.net_.module_
             self._fit_highway(module.highway, dataset, network=module)
@@ -251,19 +251,23 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         return math.ceil(STEP_BUDGET / self._batches(n_rows))
 
     def _tail_residuals(self, pieces, series, rows):
-        """Out-of-sample errors of the validation rows, target units."""
+        """Out-of-sample errors of the validation rows, target units.
+
+        ``(k, origins, residuals)`` per series ``k`` with validation rows
+        whose whole future is known, as ``_set_calibration`` takes them.
+        """
         which = series.series_of(rows).numpy()
         steps = (rows - series.starts[which]).numpy()
-        residuals = [np.empty((0, self.horizon))]
+        parts = []
         for k, data in enumerate(pieces):
             own = steps[which == k]
             own = own[own < len(data.y) - self.horizon]
             if len(own):
                 truth = future_targets(data.y, self.horizon)[own]
                 X = self._with_known_leads(data.X)
-                residuals.append(truth - self._checked_forecast_rows(
-                    X, own, k if self._series_ids is not None else None))
-        return np.concatenate(residuals)
+                parts.append((k, own, truth - self._checked_forecast_rows(
+                    X, own, k if self._series_ids is not None else None)))
+        return parts
 
     def _highway_init(self, dataset):
         """Set the linear path to the ridge regression of the targets on the windows.

@@ -2,15 +2,19 @@
 
 Every forecaster provides ``calibration_residuals_``, an array ``(n_rows,
 horizon)`` of out-of-sample forecast errors ``y_true - forecast`` in the
-target's units, one column per horizon step. An interval of coverage ``c``
-for step ``h`` is the point forecast plus or minus the conformal quantile of
-the absolute residuals of step ``h`` (split conformal prediction, [1]_),
-each residual scaled by the size of the errors just before it
-(:func:`conformal_margins`): with ``n`` residuals, the ``ceil((n + 1)
-c)``-th smallest. That finite-sample correction is what makes the coverage
-at least ``c`` when the future (scaled) errors are exchangeable with the
-calibration errors; no distribution is assumed and any network can be
-wrapped.
+target's units, one column per horizon step, and ``calibration_scales_``,
+the local scale of the series at each of those rows' origins
+(:func:`local_scales`: the mean absolute change of the target over the
+``SCALE_ROWS`` steps before the origin, at the step's lag). An interval of
+coverage ``c`` for step ``h`` is the point forecast plus or minus the
+conformal quantile of the scaled absolute residuals of step ``h`` (split
+conformal prediction on normalised scores, [1]_), times the local scale of
+the forecast's own origin (:func:`conformal_quantiles`): with ``n`` scores,
+the ``ceil((n + 1) c)``-th smallest. That finite-sample correction is what
+makes the coverage at least ``c`` when the future scaled errors are
+exchangeable with the calibration ones; no distribution is assumed, any
+network can be wrapped, and the scale needs no residuals of its own, so a
+few calibration rows serve a series whose swings grow.
 
 Why not MAPIE: its time-series regressor (EnbPI, adaptive conformal
 inference) calibrates one output per sample with one pool of scores, and
@@ -18,10 +22,10 @@ EnbPI refits a bootstrap ensemble (one network fit per bootstrap replica)
 whose block resamples are not consecutive time steps, which a forecaster's
 ``X`` must be. Here every horizon step has its own residuals (errors grow
 with the step) and the residuals come from the fit the forecaster does
-anyway. On residuals too few to scale, the margin equals that of MAPIE's
-``SplitConformalRegressor(prefit=True)`` conformalized on the same rows
-(checked with MAPIE 1.6.0 on a ``horizon=1`` forecaster, at 80% and 90%);
-the package does not require MAPIE.
+anyway. The score is MAPIE's ``ResidualNormalisedScore`` (absolute error
+over a predicted error size) with the size read from the series' recent
+changes instead of learned by a second regressor on part of the few
+calibration rows. The package does not require MAPIE.
 
 References
 ----------
@@ -44,14 +48,17 @@ from ._metrics import _check_same_shape
 
 __all__ = [
     "check_coverage",
-    "conformal_margins",
+    "conformal_quantiles",
     "interval_coverage",
     "interval_frame",
     "interval_score",
     "interval_scorer",
     "make_interval_scorer",
     "mean_interval_width",
+    "local_scales",
     "min_residuals",
+    "scale_lags",
+    "scaled_margins",
 ]
 
 
@@ -113,45 +120,80 @@ def min_residuals(coverage):
     return math.ceil(coverage / (1.0 - coverage) - 1e-9)
 
 
-#: Rows of past absolute errors whose mean is the error scale of a row.
+#: Changes of the target before an origin whose mean is its local scale.
 SCALE_ROWS = 24
 
 
-def _error_scales(errors, lag):
-    """Mean of the ``SCALE_ROWS`` errors known ``lag`` rows before each row.
+def scale_lags(horizon, sp=1):
+    """Per horizon step, the lag of the change that scales its errors.
 
-    Returns the scales of rows ``lag + SCALE_ROWS - 1 ...`` (those with a
-    full scale window) and the scale at the end of the series, the mean of
-    the last ``SCALE_ROWS`` errors.
+    Step ``h`` (from 1) of a forecaster without a season (``sp == 1``) is
+    scaled by the ``h``-step changes of the target, the errors of the
+    last-value forecast; with a season, by the changes over the whole
+    seasons ``sp * ceil(h / sp)``, the errors of the seasonal naive forecast.
     """
-    w = SCALE_ROWS
-    cumsum = np.concatenate(([0.0], np.cumsum(errors)))
-    rows = np.arange(lag + w - 1, len(errors))
-    scales = (cumsum[rows - lag + 1] - cumsum[rows - lag - w + 1]) / w
-    return rows, scales, errors[-w:].mean()
+    steps = np.arange(1, horizon + 1)
+    return steps if sp == 1 else sp * np.ceil(steps / sp).astype(int)
 
 
-def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
-    """Half-widths of the conformal intervals, per coverage and horizon step.
+def local_scales(y, origins, lags):
+    """Local scale of the target at each origin, per horizon step.
 
-    Split conformal prediction on scaled errors: the error of each
-    calibration row is divided by the mean absolute error of the
-    ``SCALE_ROWS`` (24) rows before it whose errors were known by then (at
-    step ``h``, ``h`` rows earlier), and the margin is the conformal quantile
-    of those ratios times the mean absolute error of the last ``SCALE_ROWS``
-    rows. Errors that grow or shrink over time (a series whose level and
-    swings grow, a calmer recent past) thus widen or narrow the interval;
-    with exchangeable ratios the coverage holds in finite samples. A step
-    with too few residuals for that (fewer than ``2 * SCALE_ROWS + h``, step
-    ``h`` counting from 0) falls back to unscaled errors, plain split
-    conformal.
+    Entry ``[i, h]`` is the mean absolute change ``|y[s] - y[s - lags[h]]|``
+    over the (at most) ``SCALE_ROWS`` steps ``s <= origins[i]`` with ``s >=
+    lags[h]``: how much the series moved over that lag just before the
+    origin, known at the origin. NaN where no such step exists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn._intervals import local_scales
+    >>> y = np.array([0.0, 1.0, 3.0, 6.0])
+    >>> local_scales(y, [0, 2, 3], lags=[1, 2])
+    array([[nan, nan],
+           [1.5, 3. ],
+           [2. , 4. ]])
+    """
+    y = np.asarray(y, dtype=np.float64)
+    origins = np.asarray(origins, dtype=np.int64)
+    scales = np.full((len(origins), len(lags)), np.nan)
+    for j, lag in enumerate(lags):
+        if lag >= len(y):
+            continue
+        # changes[k] = |y[k + lag] - y[k]|: the change ending at step k + lag.
+        changes = np.abs(y[lag:] - y[:-lag])
+        cumsum = np.concatenate(([0.0], np.cumsum(changes)))
+        stop = np.minimum(origins - lag + 1, len(changes))
+        start = np.maximum(origins - lag + 1 - SCALE_ROWS, 0)
+        count = stop - start
+        has = count > 0
+        scales[has, j] = (cumsum[stop[has]] - cumsum[start[has]]) / count[has]
+    return scales
+
+
+def conformal_quantiles(residuals, scales, coverages, *,
+                        estimator_name="forecaster"):
+    """Conformal quantiles of the scaled errors, per coverage and horizon step.
+
+    Split conformal prediction on normalised scores (locally weighted
+    conformal, as MAPIE's ``ResidualNormalisedScore``, with a scale read
+    from the series rather than learned): the score of a calibration row is
+    its absolute error over the local scale of its origin
+    (:func:`local_scales`), and an interval is the forecast plus or minus
+    the quantile of the scores times the local scale of its own origin.
+    Errors that grow with the swings of the series (a level and season that
+    grow, a calmer recent past) thus widen or narrow the interval; when
+    the scores are exchangeable the coverage holds in finite samples.
 
     Parameters
     ----------
     residuals : ndarray of shape (n_rows, horizon)
-        Out-of-sample errors ``y_true - forecast`` of consecutive rows in time
-        order; NaN marks a missing one (e.g. a step whose future was not in
-        the calibration data), which is left out.
+        Out-of-sample errors ``y_true - forecast``; NaN marks a missing one,
+        left out.
+    scales : ndarray of shape (n_rows, horizon)
+        The local scale of each row's origin; rows with a NaN scale (too
+        little history) are left out. A zero scale (a flat recent past)
+        makes an exact forecast score 0 and any other infinite.
     coverages : tuple of float
         From :func:`check_coverage`.
     estimator_name : str
@@ -159,43 +201,34 @@ def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
 
     Returns
     -------
-    margins : ndarray of shape (len(coverages), horizon)
-        The interval of step ``h`` at coverage ``c`` is ``forecast +-
-        margins[c, h]``. With ``n`` scores, the quantile is the
-        ``ceil((n + 1) c)``-th smallest: the finite-sample correction.
+    quantiles : ndarray of shape (len(coverages), horizon)
+        With ``n`` scores at a step, the ``ceil((n + 1) c)``-th smallest:
+        the finite-sample correction.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_rnn._intervals import conformal_margins
+    >>> from sklearn_rnn._intervals import conformal_quantiles
     >>> residuals = np.arange(1.0, 20.0)[:, None]   # 19 residuals, one step
-    >>> conformal_margins(residuals, (0.5, 0.9))     # the 10th and 18th smallest
+    >>> conformal_quantiles(residuals, np.ones((19, 1)), (0.5, 0.9))
     array([[10.],
            [18.]])
     """
     residuals = np.asarray(residuals, dtype=np.float64)
-    if residuals.ndim != 2:
+    scales = np.asarray(scales, dtype=np.float64)
+    if residuals.ndim != 2 or scales.shape != residuals.shape:
         raise ValueError(
-            "calibration residuals must have shape (n_rows, horizon). Got shape "
-            f"{residuals.shape} instead."
+            "calibration residuals and scales must have the same shape (n_rows, "
+            f"horizon). Got shapes {residuals.shape} and {scales.shape} instead."
         )
-    horizon = residuals.shape[1]
-    margins = np.empty((len(coverages), horizon))
-    needed = max(min_residuals(c) for c in coverages)
-    for step in range(horizon):
-        errors = np.abs(residuals[:, step])
-        errors = errors[np.isfinite(errors)]
-        # Scaled errors start SCALE_ROWS + step rows in: scale them only when
-        # that leaves at least SCALE_ROWS of them (and what the coverage
-        # needs), so that their quantile is not that of a handful.
-        if len(errors) - SCALE_ROWS - step >= max(needed, SCALE_ROWS):
-            rows, scales, end_scale = _error_scales(errors, lag=step + 1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                # 0 / 0: an exact forecast where errors were 0 stays exact.
-                scores = np.where(scales > 0, errors[rows] / scales,
-                                  np.where(errors[rows] > 0, np.inf, 0.0))
-        else:
-            scores, end_scale = errors, 1.0
+    quantiles = np.empty((len(coverages), residuals.shape[1]))
+    for step in range(residuals.shape[1]):
+        errors, scale = np.abs(residuals[:, step]), scales[:, step]
+        known = np.isfinite(errors) & np.isfinite(scale)
+        errors, scale = errors[known], scale[known]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = np.where(scale > 0, errors / scale,
+                              np.where(errors > 0, np.inf, 0.0))
         scores = np.sort(scores)
         for i, coverage in enumerate(coverages):
             rank = math.ceil((len(scores) + 1) * coverage - 1e-9)
@@ -208,19 +241,26 @@ def conformal_margins(residuals, coverages, *, estimator_name="forecaster"):
                     "series or ask for a lower coverage. Got "
                     f"coverage={coverage!r} instead."
                 )
-            quantile = scores[rank - 1]
-            margins[i, step] = quantile * end_scale if end_scale > 0 else (
-                np.inf if np.isinf(quantile) else 0.0)
-    return margins
+            quantiles[i, step] = scores[rank - 1]
+    return quantiles
 
 
-def _positions_after(X, horizon):
-    """The ``horizon`` positions after an undated series ``X``."""
-    index = X.index if isinstance(X, (pd.Series, pd.DataFrame)) else None
+def scaled_margins(quantiles, scales):
+    """Half-widths ``(n_rows, horizon, n_coverages)``: quantile times scale.
+
+    A zero scale gives a zero margin, unless the quantile is infinite.
+    """
+    q = quantiles.T[np.newaxis]
+    s = np.asarray(scales, dtype=np.float64)[..., np.newaxis]
+    with np.errstate(invalid="ignore"):
+        return np.where(s > 0, q * s, np.where(np.isinf(q), np.inf, 0.0))
+
+
+def _positions_after(index, n_rows, horizon):
+    """The ``horizon`` positions after an undated series of ``n_rows`` rows."""
     if index is not None and pd.api.types.is_integer_dtype(index) and len(index):
         return pd.RangeIndex(int(index[-1]) + 1, int(index[-1]) + 1 + horizon)
-    n = len(X)
-    return pd.RangeIndex(n, n + horizon)
+    return pd.RangeIndex(n_rows, n_rows + horizon)
 
 
 def column_names(coverages, scalar):
@@ -230,19 +270,20 @@ def column_names(coverages, scalar):
     return [(f"lower_{c:g}", f"upper_{c:g}") for c in coverages]
 
 
-def interval_frame(point, margins, coverages, scalar, X):
+def interval_frame(point, margins, coverages, scalar, data):
     """The forecast and its bounds as a DataFrame, one row per horizon step.
 
-    ``point`` is what ``forecast(X)`` returns (a dated Series or an array);
-    an undated forecast is indexed by the positions after ``X``.
+    ``point`` is the forecast of series ``data`` (a SeriesData): a dated
+    Series or an array, the latter indexed by the positions after ``data``;
+    ``margins`` is ``(horizon, n_coverages)``.
     """
     if isinstance(point, pd.Series):
         index, values = point.index, point.to_numpy()
     else:
         values = np.asarray(point)
-        index = _positions_after(X, len(values))
+        index = _positions_after(data.index, data.X.shape[0], len(values))
     columns = {"forecast": values}
-    for (lower, upper), margin in zip(column_names(coverages, scalar), margins):
+    for (lower, upper), margin in zip(column_names(coverages, scalar), margins.T):
         columns[lower] = values - margin
         columns[upper] = values + margin
     return pd.DataFrame(columns, index=index)
@@ -437,15 +478,13 @@ def make_interval_scorer(metric, *, coverage=0.9, greater_is_better=False,
     sign = 1.0 if greater_is_better else -1.0
 
     def scorer(estimator, X, y=None):
-        if not hasattr(estimator, "_interval_margins"):
+        if not hasattr(estimator, "_score_bounds"):
             raise TypeError(
                 "An interval scorer needs a forecaster (a ForecasterMixin "
                 f"subclass). Got {type(estimator).__name__} instead."
             )
-        margins = estimator._interval_margins((coverage,))[0]
-        Y_true, Y_pred, _, _ = estimator._score_arrays(X, y)
-        return sign * float(metric(Y_true, Y_pred - margins, Y_pred + margins,
-                                   **kwargs))
+        Y_true, lower, upper = estimator._score_bounds(X, y, coverage)
+        return sign * float(metric(Y_true, lower, upper, **kwargs))
 
     scorer.__name__ = f"interval_scorer({getattr(metric, '__name__', metric)!s})"
     return scorer

@@ -80,6 +80,10 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         forecast reads only the past, so they are out-of-sample errors:
         ``predict_interval`` and ``forecast(X, coverage=...)`` are calibrated
         on them.
+    calibration_scales_ : ndarray of shape (n_rows, horizon)
+        The local scale of the series at each of those forecasts' origins
+        (the mean absolute change over the step's lag in the 24 steps before
+        it), which the intervals divide the residuals by.
 
     See Also
     --------
@@ -184,17 +188,18 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
         # strategy needs forecast another way (see above) and are left out,
-        # series by series; scored row i is time step i + 1, with i + 1 rows
-        # of history.
+        # series by series; scored row i is time step i + 1, forecast at
+        # origin i (i + 1 rows of history).
         panel = self._series_ids is not None
-        residuals = [
-            self._score_series(data, k if panel else None, required=not panel)
-            for k, data in enumerate(pieces)
-        ]
-        self.calibration_residuals_ = np.concatenate(
-            [np.empty((0, self.horizon))]
-            + [(part[0] - part[1])[self._min_history() - 1:]
-               for part in residuals if part is not None])
+        skip = self._min_history() - 1
+        parts = []
+        for k, data in enumerate(pieces):
+            scored = self._score_series(data, k if panel else None,
+                                        required=not panel)
+            if scored is not None and len(scored[0]) > skip:
+                residuals = (scored[0] - scored[1])[skip:]
+                parts.append((k, np.arange(skip, skip + len(residuals)), residuals))
+        self._set_calibration(pieces, parts)
         return self
 
     def _history_length(self):

@@ -23,7 +23,15 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._intervals import check_coverage, conformal_margins, interval_frame
+from ._intervals import (
+    SCALE_ROWS,
+    check_coverage,
+    conformal_quantiles,
+    interval_frame,
+    local_scales,
+    scale_lags,
+    scaled_margins,
+)
 from ._metrics import skill_score
 from ._panel import is_panel, split_panel
 from ._time_index import (
@@ -513,7 +521,8 @@ class ForecasterMixin(RegressorMixin):
         n_columns = pieces[0].X.shape[1]
         # A series met after fit (or a single series) has no training end.
         self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
-                              "next_step": None}
+                              "next_step": None, "y": np.empty(0),
+                              "scales": _mean_scales(self._series_ends)}
         self._empty_history_forecast = float(
             np.mean(np.concatenate([data.y for data in pieces])))
         self._remember_fitted_params()
@@ -524,12 +533,56 @@ class ForecasterMixin(RegressorMixin):
         # Plain data only (save/load stores fitted attributes as such).
         keep = self._history_length()
         n = data.X.shape[0]
+        lags = self._scale_lags()
+        # The target's end that the local scales of a continuing series read.
+        keep_y = SCALE_ROWS + int(lags[-1])
         return {
             "X": np.array(data.X[0 if keep is None else max(0, n - keep):]),
             "last_y": float(data.y[-1]),
             "next_step": next_step_key(data.index),
             "empty": float(np.mean(data.y)),
+            "y": np.array(data.y[max(0, n - keep_y):]),
+            "scales": local_scales(data.y, [n - 1], lags)[0],
         }
+
+    def _scale_lags(self):
+        """Per horizon step, the lag of the changes its interval is scaled by."""
+        return scale_lags(self.horizon, getattr(self, "sp", 1))
+
+    def _set_calibration(self, pieces, parts):
+        """Keep out-of-sample errors and the local scales of their origins.
+
+        ``parts`` holds, per series with calibration rows, ``(k, origins,
+        residuals)``: the series' position in ``pieces``, the rows the
+        forecasts were made at (the last row each read) and their errors
+        ``y_true - forecast``, ``(len(origins), horizon)``.
+        """
+        empty = np.empty((0, self.horizon))
+        lags = self._scale_lags()
+        self.calibration_residuals_ = np.concatenate(
+            [empty] + [residuals for _, _, residuals in parts])
+        self.calibration_scales_ = np.concatenate(
+            [empty] + [local_scales(pieces[k].y, origins, lags)
+                       for k, origins, _ in parts])
+
+    def _row_scales(self, data, rows, series=None):
+        """Local scales ``(len(rows), horizon)`` of the forecasts of ``rows``.
+
+        Row ``t``'s forecast is made at origin ``t - 1``, and its scale reads
+        the target up to there (the training end first, when ``data``
+        continues the training series). Rows without enough history, and
+        every row when the target is not in ``X`` (fit on a ``y`` that is
+        not a column of ``X``), get the scale at the end of training.
+        """
+        end = self._end(series)
+        rows = np.asarray(rows)
+        scales = np.full((len(rows), self.horizon), np.nan)
+        if data.y is not None:
+            key = first_label_key(data.index)
+            tail = end["y"] if key is not None and key == end["next_step"] else []
+            scales = local_scales(np.concatenate([tail, data.y]),
+                                  rows + len(tail) - 1, self._scale_lags())
+        return np.where(np.isnan(scales), end["scales"], scales)
 
     def _remember_fitted_params(self):
         self._known = self._resolve_known()
@@ -848,16 +901,8 @@ class ForecasterMixin(RegressorMixin):
             written by ``f"{coverage:g}"``).
         """
         if coverage is not None:
-            if is_panel(X):
-                raise ValueError(
-                    "forecast(X, coverage=...) gives the intervals of one "
-                    "series; for a panel, forecast each series, e.g. "
-                    "X.xs(series_id). Got a panel instead."
-                )
             coverages, scalar = check_coverage(coverage)
-            margins = self._interval_margins(coverages)
-            return interval_frame(self.forecast(X, X_future), margins, coverages,
-                                  scalar, X)
+            quantiles = self._interval_quantiles(coverages)
         self._check_fitted_params()
         names = getattr(self, "feature_names_in_", None)
         target = self.target_index_
@@ -865,12 +910,28 @@ class ForecasterMixin(RegressorMixin):
         if is_panel(X):
             panel, pieces = self._panel_series(X)
             futures = self._panel_futures(panel, X_future)
-            return panel.forecasts(
-                [self._forecast_series(data, series, name, future)
-                 for (data, series), future in zip(pieces, futures)], name=name)
-        data = validate_series(self, X, reset=False)
-        return self._forecast_series(
-            data, None, name, self._check_future(X_future, data.index))
+        else:
+            data = validate_series(self, X, reset=False)
+            pieces = [(data, None)]
+            futures = [self._check_future(X_future, data.index)]
+        forecasts = [self._forecast_series(data, series, name, future)
+                     for (data, series), future in zip(pieces, futures)]
+        if coverage is not None:
+            # Each series' forecast, scaled by its own recent changes.
+            forecasts = [
+                interval_frame(
+                    point, scaled_margins(quantiles, self._row_scales(
+                        data, [data.X.shape[0]], series))[0],
+                    coverages, scalar, data)
+                for point, (data, series) in zip(forecasts, pieces)]
+            if not is_panel(X):
+                return forecasts[0]
+            return pd.concat(forecasts, keys=panel.ids,
+                             names=[panel.names[0] if panel.names else None,
+                                    None] if not panel.is_list else None)
+        if not is_panel(X):
+            return forecasts[0]
+        return panel.forecasts(forecasts, name=name)
 
     def _panel_futures(self, panel, X_future):
         """Per series of ``panel``, its checked known covariates (or None)."""
@@ -942,8 +1003,8 @@ class ForecasterMixin(RegressorMixin):
                 "so scoring needs that series: pass y. Got y=None instead."
             )
         n, horizon = data.X.shape[0], self.horizon
-        first = 0 if self._history(data, series)[1] else 1
-        if n < horizon + first:
+        rows = self._scored_rows(data, series)
+        if not len(rows):
             if not required:
                 return None
             raise ValueError(
@@ -953,12 +1014,16 @@ class ForecasterMixin(RegressorMixin):
                 "X continues the training series). Got "
                 f"{n} time step(s) instead."
             )
-        rows = np.arange(first, n - horizon + 1)
         Y_pred, _ = self._forecasts(data, rows, series)
-        Y_true = sliding_window_view(data.y, horizon)[first:]
+        Y_true = sliding_window_view(data.y, horizon)[rows[0]:]
         previous = np.concatenate(([self._end(series)["last_y"]], data.y))
         Y_naive = np.repeat(previous[rows][:, np.newaxis], horizon, axis=1)
         return Y_true, Y_pred, Y_naive, data.y
+
+    def _scored_rows(self, data, series):
+        """The rows ``score`` scores: with history, their whole horizon known."""
+        first = 0 if self._history(data, series)[1] else 1
+        return np.arange(first, data.X.shape[0] - self.horizon + 1)
 
     def score(self, X, y=None):
         """Skill against the naive last-value forecast, on rows with known future.
@@ -992,8 +1057,8 @@ class ForecasterMixin(RegressorMixin):
         Y_true, Y_pred, Y_naive, _ = self._score_arrays(X, y)
         return skill_score(Y_true, Y_pred, Y_naive)
 
-    def _interval_margins(self, coverages):
-        """Conformal half-widths ``(len(coverages), horizon)`` from the residuals."""
+    def _interval_quantiles(self, coverages):
+        """Conformal quantiles ``(len(coverages), horizon)`` of the scaled residuals."""
         self._check_fitted_params()
         residuals = getattr(self, "calibration_residuals_", None)
         if residuals is None:
@@ -1005,25 +1070,59 @@ class ForecasterMixin(RegressorMixin):
                 "(calibration_residuals_ is None or missing), which its "
                 f"intervals are calibrated on.{hint}"
             )
-        return conformal_margins(residuals, coverages,
-                                 estimator_name=type(self).__name__)
+        return conformal_quantiles(residuals, self.calibration_scales_, coverages,
+                                   estimator_name=type(self).__name__)
+
+    def _series_bounds(self, data, rows, Y, quantiles, series=None):
+        """Bounds ``(len(rows), horizon, 2, n_coverages)`` of forecasts ``Y`` of ``rows``."""
+        margins = scaled_margins(quantiles, self._row_scales(data, rows, series))
+        return np.stack([Y[..., np.newaxis] - margins,
+                         Y[..., np.newaxis] + margins], axis=2)
+
+    def _score_bounds(self, X, y, coverage):
+        """``(Y_true, lower, upper)`` of the rows ``score`` scores, at ``coverage``."""
+        quantiles = self._interval_quantiles((coverage,))
+        self._check_fitted_params()
+        if is_panel(X):
+            _, pieces = self._panel_series(X, y)
+        else:
+            pieces = [(validate_series(self, X, y, reset=False), None)]
+        parts = []
+        for data, series in pieces:
+            scored = self._score_series(data, series, required=not is_panel(X))
+            if scored is None:
+                continue
+            rows = self._scored_rows(data, series)
+            bounds = self._series_bounds(data, rows, scored[1], quantiles, series)
+            parts.append((scored[0], bounds[:, :, 0, 0], bounds[:, :, 1, 0]))
+        if not parts:
+            self._score_arrays(X, y)  # raises: no series has a scored row
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts))
 
     def predict_interval(self, X, coverage=0.9):
         """Conformal interval of every row's forecast, aligned like ``predict``.
 
-        The interval of horizon step ``h`` is ``predict(X)[t, h] +- q_h``,
-        ``q_h`` being the split-conformal quantile of the forecaster's
-        out-of-sample errors at step ``h`` (``calibration_residuals_``),
-        each scaled by the size of the errors just before it when there are
-        enough of them: with ``n`` errors, the ``ceil((n + 1) *
-        coverage)``-th smallest. The coverage holds, on average, when the
-        errors to come are exchangeable with those; no distribution is
-        assumed. Every row gets the margins of the end of training.
+        The interval of horizon step ``h`` of row ``t`` is ``predict(X)[t,
+        h] +- q_h * s_th``: ``s_th`` is the local scale of the series where
+        the forecast is made, the mean absolute change of the target over
+        the ``h``-step lag (whole seasons when the forecaster has a season
+        ``sp``) in the 24 steps up to row ``t - 1``; ``q_h`` is the
+        split-conformal quantile of the forecaster's out-of-sample errors at
+        step ``h`` (``calibration_residuals_``), each divided by the local
+        scale of its own origin (``calibration_scales_``): with ``n``
+        errors, the ``ceil((n + 1) * coverage)``-th smallest. The coverage
+        holds, on average, when the scaled errors to come are exchangeable
+        with those; no distribution is assumed. Rows without history get
+        the scale at the end of training.
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
-            The series, with the columns seen in ``fit``, rows in time order.
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
+            The series, with the columns seen in ``fit``, rows in time order;
+            or a panel of them (a pandas object with a (series id, time)
+            ``MultiIndex``, or a list of series), each scaled by its own
+            recent changes.
         coverage : float in (0, 1) or list of such floats, default=0.9
             The probability that the interval holds the value that happens.
 
@@ -1034,7 +1133,9 @@ class ForecasterMixin(RegressorMixin):
             h]``. As in ``predict``, the horizon axis is dropped when
             ``horizon == 1``, giving ``(n_timesteps, 2)``. A list of
             coverages adds a last axis, one entry per coverage:
-            ``(n_timesteps, horizon, 2, n_coverages)``.
+            ``(n_timesteps, horizon, 2, n_coverages)``. For a MultiIndex
+            panel the rows follow ``X``'s rows; for a list of series, a list
+            of such arrays.
 
         Examples
         --------
@@ -1053,14 +1154,31 @@ class ForecasterMixin(RegressorMixin):
         ['forecast', 'lower_0.8', 'upper_0.8', 'lower_0.9', 'upper_0.9']
         """
         coverages, scalar = check_coverage(coverage)
-        margins = self._interval_margins(coverages)
-        point = np.reshape(self.predict(X), (-1, self.horizon))
-        lower = point[:, :, np.newaxis] - margins.T
-        upper = point[:, :, np.newaxis] + margins.T
-        bounds = np.stack([lower, upper], axis=2)
+        quantiles = self._interval_quantiles(coverages)
+        self._check_fitted_params()
+        if is_panel(X):
+            panel, pieces = self._panel_series(X)
+            return panel.rows([self._interval_series(data, quantiles, scalar, series)
+                               for data, series in pieces])
+        return self._interval_series(validate_series(self, X, reset=False),
+                                     quantiles, scalar)
+
+    def _interval_series(self, data, quantiles, scalar, series=None):
+        rows = np.arange(data.X.shape[0])
+        Y, _ = self._forecasts(data, rows, series)
+        bounds = self._series_bounds(data, rows, Y, quantiles, series)
         if scalar:
             bounds = bounds[..., 0]
         return bounds[:, 0] if self.horizon == 1 else bounds
+
+
+def _mean_scales(ends):
+    """Mean end scales of the fitted series: the scale of a series not seen in fit."""
+    scales = np.array([end["scales"] for end in ends])
+    known = np.isfinite(scales)
+    total = np.where(known, scales, 0.0).sum(axis=0)
+    count = known.sum(axis=0)
+    return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
 
 
 def _same_value(old, new):

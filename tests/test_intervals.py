@@ -7,7 +7,12 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
-from sklearn_rnn._intervals import SCALE_ROWS, check_coverage, conformal_margins
+from sklearn_rnn._intervals import (
+    SCALE_ROWS,
+    check_coverage,
+    conformal_quantiles,
+    local_scales,
+)
 from sklearn_rnn._series import ForecasterMixin
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import (
@@ -181,29 +186,53 @@ def test_naive_residuals_are_its_out_of_sample_errors():
 
 
 def test_conformal_quantile_has_the_finite_sample_correction():
-    residuals = -np.arange(1.0, 10.0)[:, None]  # 9 errors, too few to scale
+    residuals = -np.arange(1.0, 10.0)[:, None]  # 9 errors
+    ones = np.ones_like(residuals)
     # ceil(10 * 0.8) = 8th smallest absolute error; 0.9 needs the 9th.
-    np.testing.assert_array_equal(conformal_margins(residuals, (0.8, 0.9)),
+    np.testing.assert_array_equal(conformal_quantiles(residuals, ones, (0.8, 0.9)),
                                   [[8.0], [9.0]])
     with pytest.raises(ValueError, match="needs at least 19"):
-        conformal_margins(residuals, (0.95,))
-    # NaN residuals are left out, per step.
+        conformal_quantiles(residuals, ones, (0.95,))
+    # NaN residuals, and rows without a scale, are left out, per step.
     with_nan = np.c_[residuals, np.r_[residuals[:-1, 0], np.nan]]
-    np.testing.assert_array_equal(conformal_margins(with_nan, (0.8,)),
-                                  [[8.0, 8.0]])
+    np.testing.assert_array_equal(
+        conformal_quantiles(with_nan, np.ones_like(with_nan), (0.8,)), [[8.0, 8.0]])
+    scales = np.c_[ones, np.r_[ones[:-1, 0], np.nan]]
+    np.testing.assert_array_equal(
+        conformal_quantiles(np.c_[residuals, residuals], scales, (0.8,)),
+        [[8.0, 8.0]])
+    # The scores are the errors over their scales.
+    np.testing.assert_array_equal(
+        conformal_quantiles(residuals, 2 * ones, (0.8,)), [[4.0]])
 
 
-def test_margins_follow_errors_that_grow():
+def test_local_scales_are_the_mean_changes_before_each_origin():
+    y = np.random.default_rng(0).normal(size=100).cumsum()
+    scales = local_scales(y, [5, 60, 99], lags=[1, 3])
+    for i, origin in enumerate([5, 60, 99]):
+        for j, lag in enumerate([1, 3]):
+            steps = np.arange(max(lag, origin - SCALE_ROWS + 1), origin + 1)
+            assert scales[i, j] == pytest.approx(
+                np.mean(np.abs(y[steps] - y[steps - lag])))
+    assert np.isnan(local_scales(y, [0, 2], lags=[3])).all()
+
+
+def test_intervals_follow_swings_that_grow_and_still_cover():
+    # A random walk whose steps grow fourfold: plain split conformal would
+    # give every origin the errors' average size; scaled by the recent
+    # changes, late intervals are wider than early ones and both cover.
     rng = np.random.default_rng(0)
-    n = 400
-    errors = rng.normal(size=(n, 1)) * np.linspace(1.0, 4.0, n)[:, None]
-    margin = conformal_margins(errors, (0.9,))[0, 0]
-    # Plain split conformal averages the error size over all rows; scaled
-    # errors track the size of the last ones (near 4 * 1.645).
-    plain = np.sort(np.abs(errors[:, 0]))[int(np.ceil(401 * 0.9)) - 1]
-    assert margin > 1.25 * plain
-    assert 4.5 < margin < 8.5
-    assert len(errors) >= SCALE_ROWS
+    n = 3000
+    sd = np.linspace(1.0, 4.0, n)
+    y = (rng.normal(size=n) * sd).cumsum()
+    model = NaiveForecaster(horizon=2).fit(y[:1500])
+    bounds = model.predict_interval(y, coverage=0.9)
+    width = (bounds[..., 1] - bounds[..., 0])[:, 1]
+    assert width[2500:].mean() > 1.5 * width[200:700].mean()
+    scorer = make_interval_scorer(interval_coverage, coverage=0.9,
+                                  greater_is_better=True)
+    assert abs(scorer(model, y[1500:]) - 0.9) < 0.03
+    assert abs(scorer(model, y[:1500]) - 0.9) < 0.03
 
 
 def test_check_coverage_keeps_the_order_and_says_if_scalar():
@@ -255,6 +284,8 @@ class ResidualForecaster(ForecasterMixin, BaseEstimator):
     def fit(self, X, y=None):
         self._validate_fit_series(X, y)
         self.calibration_residuals_ = self.residuals
+        self.calibration_scales_ = (None if self.residuals is None
+                                    else np.ones_like(self.residuals))
         return self
 
     def _forecast_rows(self, X, rows):
@@ -267,10 +298,18 @@ def test_any_forecaster_with_residuals_gets_intervals():
     y = random_walk(30)
     model = ResidualForecaster(residuals=residuals).fit(y)
     frame = model.forecast(y, coverage=0.9)
-    # 19 residuals, too few to scale: the 18th smallest of each step.
-    np.testing.assert_array_equal(frame["upper"] - frame["forecast"], [18.0, 36.0])
+    # 19 residuals of scale 1: the 18th smallest of each step, times the
+    # local scale of the end of the series (mean 1- and 2-step changes).
+    end = local_scales(y, [29], [1, 2])[0]
+    np.testing.assert_allclose(frame["upper"] - frame["forecast"],
+                               [18.0, 36.0] * end)
     bounds = model.predict_interval(y, coverage=0.9)
-    np.testing.assert_allclose(bounds[..., 1] - model.predict(y), [[18.0, 36.0]] * 30)
+    origins = np.arange(30) - 1
+    scales = local_scales(y, origins, [1, 2])
+    # Rows without a change of the lag before them: the training end's.
+    scales = np.where(np.isnan(scales), model._training_end["scales"], scales)
+    np.testing.assert_allclose(bounds[..., 1] - model.predict(y),
+                               [18.0, 36.0] * scales)
     with pytest.raises(AttributeError, match="calibration_residuals_ is None or "
                                              r"missing\), which its intervals"):
         ResidualForecaster().fit(y).forecast(y, coverage=0.9)
