@@ -136,13 +136,16 @@ def scale_lags(horizon, sp=1):
     return steps if sp == 1 else sp * np.ceil(steps / sp).astype(int)
 
 
-def local_scales(y, origins, lags):
+def local_scales(y, origins, lags, *, full=False):
     """Local scale of the target at each origin, per horizon step.
 
     Entry ``[i, h]`` is the mean absolute change ``|y[s] - y[s - lags[h]]|``
     over the (at most) ``SCALE_ROWS`` steps ``s <= origins[i]`` with ``s >=
     lags[h]``: how much the series moved over that lag just before the
-    origin, known at the origin. NaN where no such step exists.
+    origin, known at the origin. NaN where no such step exists or, with
+    ``full=True``, where fewer than ``SCALE_ROWS`` do: calibration rows are
+    scaled as a forecast at the end of a long series is, so that their
+    scores are exchangeable with its score.
 
     Examples
     --------
@@ -166,7 +169,7 @@ def local_scales(y, origins, lags):
         stop = np.minimum(origins - lag + 1, len(changes))
         start = np.maximum(origins - lag + 1 - SCALE_ROWS, 0)
         count = stop - start
-        has = count > 0
+        has = count >= (SCALE_ROWS if full else 1)
         scales[has, j] = (cumsum[stop[has]] - cumsum[start[has]]) / count[has]
     return scales
 
@@ -236,8 +239,10 @@ def conformal_quantiles(residuals, scales, coverages, *,
                 raise ValueError(
                     f"A {coverage:.0%} conformal interval needs at least "
                     f"{min_residuals(coverage)} out-of-sample residuals per "
-                    f"horizon step, but the {estimator_name} kept "
-                    f"{len(scores)} for step {step + 1}. Fit on a longer "
+                    "horizon step, each from a forecast made after "
+                    f"{SCALE_ROWS} changes of the series that scale it, but "
+                    f"the {estimator_name} kept {len(scores)} for step "
+                    f"{step + 1}. Fit on a longer "
                     "series or ask for a lower coverage. Got "
                     f"coverage={coverage!r} instead."
                 )

@@ -562,7 +562,7 @@ class ForecasterMixin(RegressorMixin):
         self.calibration_residuals_ = np.concatenate(
             [empty] + [residuals for _, _, residuals in parts])
         self.calibration_scales_ = np.concatenate(
-            [empty] + [local_scales(pieces[k].y, origins, lags)
+            [empty] + [local_scales(pieces[k].y, origins, lags, full=True)
                        for k, origins, _ in parts])
 
     def _row_scales(self, data, rows, series=None):

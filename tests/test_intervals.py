@@ -156,12 +156,16 @@ def test_bad_coverage_is_a_clear_error(coverage, error, match):
 
 
 def test_too_few_residuals_for_the_coverage_is_a_clear_error():
-    y = random_walk(20)
+    y = random_walk(60)
     model = NaiveForecaster(horizon=2).fit(y)
     model.forecast(y, coverage=0.9)
     with pytest.raises(ValueError, match=r"99% conformal interval needs at least "
                                          r"99 out-of-sample residuals"):
         model.forecast(y, coverage=0.99)
+    # Only forecasts made after 24 changes calibrate: 20 steps give none.
+    short = NaiveForecaster(horizon=2).fit(y[:20])
+    with pytest.raises(ValueError, match=r"made after 24 changes .* kept 0"):
+        short.forecast(y[:20], coverage=0.8)
 
 
 def test_forecaster_without_residuals_says_so():
