@@ -22,6 +22,9 @@ import pandas as pd
 EXIT_USAGE = 2
 # The reference of the skill column.
 NAIVE_LAST = "naive (last value)"
+# The model whose conformal intervals the plot shades, and their coverages.
+BAND_MODEL = "GRUForecaster cell=gru"
+BAND_COVERAGES = [0.8, 0.9]
 
 
 class DemoError(Exception):
@@ -310,10 +313,14 @@ def format_table(table):
     return "\n".join([render(header), rule, *(render(cells) for cells in lines)])
 
 
-def save_plot(series, results, path, *, horizon):
+def save_plot(series, results, path, *, horizon, models=None):
     """Write the last fold's forecasts against the truth to ``path``.
 
-    Returns None on success, or a note saying why no plot was written.
+    With ``models``, ``models[BAND_MODEL]`` is fit again on the last fold's
+    training part (the same seed, so the same forecast) and drawn with its
+    conformal intervals (``forecast(..., coverage=BAND_COVERAGES)``), shaded.
+    Returns None on success, or a note saying why no plot (or no band) was
+    drawn.
     """
     try:
         from matplotlib.figure import Figure
@@ -327,6 +334,15 @@ def save_plot(series, results, path, *, horizon):
     n_train = int(next(iter(results.values()))["train_size"].iloc[-1])
     train = series.iloc[:n_train]
     truth = series.iloc[n_train: n_train + horizon]
+    note = None
+    if models is not None and BAND_MODEL in models:
+        from sklearn.base import clone
+
+        model = clone(models[BAND_MODEL]).fit(train)
+        try:
+            last[BAND_MODEL] = model.forecast(train, coverage=BAND_COVERAGES)
+        except ValueError as exc:  # e.g. too few validation rows to calibrate
+            note = f"wrote {path} without the intervals of {BAND_MODEL}: {exc}"
     figure = Figure(figsize=(10, 5), layout="constrained")
     ax = figure.subplots()
     plot_forecast(truth, last, history=train.iloc[-4 * horizon:], ax=ax,
@@ -334,7 +350,7 @@ def save_plot(series, results, path, *, horizon):
                         f"{_label(series.index, n_train - 1)}")
     ax.set_ylabel(str(series.name or "value"))
     figure.savefig(path, dpi=110)
-    return None
+    return note
 
 
 def run(args, out=None):
@@ -388,10 +404,12 @@ def run(args, out=None):
         f"naive forecast. MAE over all {folds * horizon} forecast steps. MASE: "
         f"MAE / in-sample MAE of the lag-{args.sp} naive forecast, averaged over "
         "folds. fit s: training seconds, all folds.", width=79) + "\n")
-    note = save_plot(series, results, args.output, horizon=horizon)
+    note = save_plot(series, results, args.output, horizon=horizon,
+                     models=models)
     out.write((f"note: {note}" if note else
                f"wrote {args.output} (the last fold's forecasts against the "
-               "truth)") + "\n")
+               f"truth, {BAND_MODEL} with its 80% and 90% conformal "
+               "intervals shaded)") + "\n")
     out.write(f"total time {time.perf_counter() - start:.1f} s\n")
     return table
 

@@ -927,8 +927,7 @@ class ForecasterMixin(RegressorMixin):
             if not is_panel(X):
                 return forecasts[0]
             return pd.concat(forecasts, keys=panel.ids,
-                             names=[panel.names[0] if panel.names else None,
-                                    None] if not panel.is_list else None)
+                             names=None if panel.is_list else list(panel.names))
         if not is_panel(X):
             return forecasts[0]
         return panel.forecasts(forecasts, name=name)

@@ -345,3 +345,60 @@ def test_recurrent_forecasters_give_intervals_from_their_validation_tail(cls):
     no_tail = cls(horizon=2, max_epochs=1, early_stopping=False).fit(y)
     with pytest.raises(AttributeError, match="Fit with early_stopping=True"):
         no_tail.forecast(y, coverage=0.9)
+
+
+def two_series_panel():
+    """A MultiIndex panel of two random walks, the second ten times the first."""
+    a = random_walk(150, seed=3)
+    times = pd.date_range("2000-01-01", periods=150, freq="D")
+    index = pd.MultiIndex.from_product([["a", "b"], times], names=["id", "time"])
+    return pd.Series(np.r_[a, 10 * a], index=index, name="value")
+
+
+def test_panel_intervals_pool_the_scores_and_scale_each_series():
+    X = two_series_panel()
+    model = NaiveForecaster(horizon=3).fit(X)
+    # Both series calibrate: one pool of scores for the panel.
+    single = NaiveForecaster(horizon=3).fit(X.xs("a"))
+    assert len(model.calibration_residuals_) == 2 * len(single.calibration_residuals_)
+    frame = model.forecast(X, coverage=[0.8, 0.9])
+    pd.testing.assert_index_equal(frame.index, model.forecast(X).index)
+    np.testing.assert_array_equal(frame["forecast"], model.forecast(X))
+    # Series b moves ten times as much: its margins are ten times a's, and
+    # the scores, the same in both series, give a's the single fit's margins.
+    margin = frame["upper_0.9"] - frame["forecast"]
+    np.testing.assert_allclose(margin.loc["b"], 10 * margin.loc["a"])
+    alone = single.forecast(X.xs("a"), coverage=0.9)
+    np.testing.assert_allclose(margin.loc["a"], alone["upper"] - alone["forecast"])
+    bounds = model.predict_interval(X, coverage=0.9)
+    assert bounds.shape == (300, 3, 2)
+    point = model.predict(X)
+    assert np.all(bounds[..., 0] <= point) and np.all(point <= bounds[..., 1])
+    # Rows after the first follow the series' own history, as the single fit's.
+    np.testing.assert_allclose(bounds[1:150], single.predict_interval(X.xs("a"))[1:])
+
+
+def test_list_panel_intervals():
+    X = two_series_panel()
+    series = [X.xs("a").to_numpy(), X.xs("b").to_numpy()[:120]]
+    model = NaiveForecaster(horizon=2).fit(series)
+    frame = model.forecast(series, coverage=0.9)
+    assert list(frame.index) == [(0, 150), (0, 151), (1, 120), (1, 121)]
+    np.testing.assert_array_equal(frame["forecast"].to_numpy().reshape(2, 2),
+                                  model.forecast(series))
+    bounds = model.predict_interval(series, coverage=[0.8, 0.9])
+    assert [b.shape for b in bounds] == [(150, 2, 2, 2), (120, 2, 2, 2)]
+    scorer = make_interval_scorer(interval_coverage, coverage=0.9,
+                                  greater_is_better=True)
+    assert 0.8 < scorer(model, series) <= 1.0
+
+
+def test_recurrent_forecaster_panel_intervals():
+    X = two_series_panel()
+    model = GRUForecaster(horizon=2, max_epochs=2, random_state=0).fit(X)
+    frame = model.forecast(X, coverage=0.8)
+    assert frame.index.get_level_values(0).tolist() == ["a", "a", "b", "b"]
+    assert np.all(frame["lower"] <= frame["forecast"])
+    assert np.all(frame["forecast"] <= frame["upper"])
+    # The validation tail of each series calibrates.
+    assert len(model.calibration_residuals_) == len(model.calibration_scales_)
