@@ -410,11 +410,16 @@ class ForecasterMixin(RegressorMixin):
       whose future is known ahead): the hook's ``X`` then has, after the
       columns of ``X``, each known column ``horizon`` steps ahead (see
       ``_with_known_leads``), and ``forecast`` takes ``X_future``.
-    - ``calibration_residuals_``, set in ``fit``: out-of-sample forecast
-      errors ``y_true - forecast``, an array ``(n_rows, horizon)`` in the
-      target's units (NaN where a step has none). ``predict_interval`` and
+    - ``calibration_residuals_`` and ``calibration_scales_``, set in ``fit``
+      by ``self._set_calibration(pieces, parts)`` from out-of-sample
+      forecast errors ``y_true - forecast`` and the rows they were made at:
+      the errors, an array ``(n_rows, horizon)`` in the target's units (NaN
+      where a step has none), and the local scale of the series at each
+      origin (:func:`~sklearn_rnn._intervals.local_scales`, at the lags of
+      ``sp`` when the forecaster has one). ``predict_interval`` and
       ``forecast(X, coverage=...)`` widen the point forecast of each step by
-      the conformal quantile of that step's residuals.
+      the conformal quantile of that step's scaled residuals times the
+      local scale of the forecast's own origin.
 
     Notes
     -----
@@ -878,7 +883,8 @@ class ForecasterMixin(RegressorMixin):
         coverage : float in (0, 1), list of such floats, or None, default=None
             None gives the point forecast. A coverage (0.9 for 90%) gives a
             DataFrame with the forecast and the bounds of its conformal
-            interval (see :meth:`predict_interval`); one series only.
+            interval (see :meth:`predict_interval`), each series of a panel
+            scaled by its own recent changes.
 
         Returns
         -------
@@ -898,7 +904,9 @@ class ForecasterMixin(RegressorMixin):
             otherwise), and columns ``forecast``, ``lower``, ``upper``. A
             list of coverages gives a pair of columns per coverage,
             ``lower_0.8``, ``upper_0.8``, ``lower_0.9``, ... (the coverage as
-            written by ``f"{coverage:g}"``).
+            written by ``f"{coverage:g}"``). For a panel, the series' frames
+            one after the other, indexed by (series id, time) (by (series
+            position, step position) for a list of series).
         """
         if coverage is not None:
             coverages, scalar = check_coverage(coverage)
@@ -1060,16 +1068,19 @@ class ForecasterMixin(RegressorMixin):
         """Conformal quantiles ``(len(coverages), horizon)`` of the scaled residuals."""
         self._check_fitted_params()
         residuals = getattr(self, "calibration_residuals_", None)
-        if residuals is None:
+        scales = getattr(self, "calibration_scales_", None)
+        if residuals is None or scales is None:
             hint = (" Fit with early_stopping=True: the errors on the "
                     "validation tail are kept." if "early_stopping" in
                     self.get_params() else "")
             raise AttributeError(
                 f"{type(self).__name__} keeps no out-of-sample residuals "
                 "(calibration_residuals_ is None or missing), which its "
-                f"intervals are calibrated on.{hint}"
+                "intervals are calibrated on, or not the local scales of "
+                "their origins (calibration_scales_; set both with "
+                f"_set_calibration).{hint}"
             )
-        return conformal_quantiles(residuals, self.calibration_scales_, coverages,
+        return conformal_quantiles(residuals, scales, coverages,
                                    estimator_name=type(self).__name__)
 
     def _series_bounds(self, data, rows, Y, quantiles, series=None):
@@ -1081,7 +1092,6 @@ class ForecasterMixin(RegressorMixin):
     def _score_bounds(self, X, y, coverage):
         """``(Y_true, lower, upper)`` of the rows ``score`` scores, at ``coverage``."""
         quantiles = self._interval_quantiles((coverage,))
-        self._check_fitted_params()
         if is_panel(X):
             _, pieces = self._panel_series(X, y)
         else:
@@ -1154,7 +1164,6 @@ class ForecasterMixin(RegressorMixin):
         """
         coverages, scalar = check_coverage(coverage)
         quantiles = self._interval_quantiles(coverages)
-        self._check_fitted_params()
         if is_panel(X):
             panel, pieces = self._panel_series(X)
             return panel.rows([self._interval_series(data, quantiles, scalar, series)

@@ -174,6 +174,10 @@ def test_forecaster_without_residuals_says_so():
     del model.calibration_residuals_
     with pytest.raises(AttributeError, match="calibration_residuals_"):
         model.predict_interval(y)
+    model = NaiveForecaster().fit(y)
+    del model.calibration_scales_
+    with pytest.raises(AttributeError, match="calibration_scales_; set both"):
+        model.forecast(y, coverage=0.9)
 
 
 def test_naive_residuals_are_its_out_of_sample_errors():
