@@ -406,3 +406,15 @@ def test_recurrent_forecaster_panel_intervals():
     assert np.all(frame["forecast"] <= frame["upper"])
     # The validation tail of each series calibrates.
     assert len(model.calibration_residuals_) == len(model.calibration_scales_)
+
+
+def test_a_series_continuing_the_training_one_is_scaled_with_its_end():
+    y = load_airline().astype(float)
+    model = NaiveForecaster(horizon=3).fit(y[:100])
+    # Ten new months: the scale reads the 24 months before the origin, most
+    # of them from the training end, as forecasting the whole series does.
+    short = model.forecast(y[100:110], coverage=0.9)
+    whole = model.forecast(y[:110], coverage=0.9)
+    pd.testing.assert_frame_equal(short, whole)
+    np.testing.assert_allclose(model.predict_interval(y[100:110]),
+                               model.predict_interval(y[:110])[100:])
