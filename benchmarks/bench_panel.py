@@ -113,8 +113,13 @@ def fit_local(params, series):
         return GRUForecaster(**params, early_stopping=False).fit(series)
 
 
-def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs):
-    """Mean MASE and CPU seconds of each model over series and origins."""
+def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs,
+                    embeddings=(None,), local=True):
+    """Mean MASE and CPU seconds of each model over series and origins.
+
+    ``embeddings``: the global model's ``series_embedding`` values, one row
+    each; ``local=False`` skips the per-series loop.
+    """
     results = {}
 
     def record(name, scores, seconds):
@@ -143,11 +148,17 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs):
             params = dict(sp=sp, horizon=horizon, random_state=seed)
             if max_epochs is not None:
                 params["max_epochs"] = max_epochs
-            tic = cpu_time()
-            model = GRUForecaster(**params).fit(as_panel(train))
-            forecast = model.forecast(as_panel(train))
-            record("GRU global", scores({k: forecast.loc[k] for k in series}),
-                   cpu_time() - tic)
+            for dim in embeddings:
+                tic = cpu_time()
+                model = GRUForecaster(**params, series_embedding=dim).fit(
+                    as_panel(train))
+                forecast = model.forecast(as_panel(train))
+                name = ("GRU global" if len(embeddings) == 1
+                        else f"GRU global, id {dim}")
+                record(name, scores({k: forecast.loc[k] for k in series}),
+                       cpu_time() - tic)
+            if not local:
+                continue
             tic = cpu_time()
             local = {k: fit_local(params, s).forecast(s) for k, s in train.items()}
             record("GRU per series", scores(local), cpu_time() - tic)
@@ -161,26 +172,27 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs):
             for name, entry in results.items()}
 
 
-def part_global(quick, seeds, data=("macrodata", "m1")):
+def part_global(quick, seeds, data=("macrodata", "m1"), embeddings=(None,),
+                local=True):
     seeds = seeds[:1] if quick else seeds
     epochs = 3 if quick else None
     tables = {}
     if "macrodata" in data:
         tables["macrodata (12 series, H=8, 3 origins)"] = evaluate_global(
             load_macrodata(), 8, [24, 16, 8] if not quick else [8], 24, 4, seeds,
-            epochs)
+            epochs, embeddings, local)
     if "m1" in data:
         m1 = load_m1_yearly()
         if quick:
             m1 = dict(list(m1.items())[:12])
         tables[f"M1 yearly ({len(m1)} series, H=6, last 6 held out)"] = (
-            evaluate_global(m1, 6, [6], 8, 1, seeds, epochs))
+            evaluate_global(m1, 6, [6], 8, 1, seeds, epochs, embeddings, local))
     for title, table in tables.items():
         print(f"\n{title}: mean MASE over series and origins; CPU s per fit "
               "(all series)")
-        print(f"{'model':<16} {'MASE':>6} {'fit s':>8}")
+        print(f"{'model':<20} {'MASE':>6} {'fit s':>8}")
         for name, row in table.items():
-            print(f"{name:<16} {row['mase']:6.3f} {row['seconds_per_fit']:8.2f}")
+            print(f"{name:<20} {row['mase']:6.3f} {row['seconds_per_fit']:8.2f}")
     return tables
 
 
@@ -309,6 +321,13 @@ def main(argv=None):
                         help="the global part's data sets (default both)")
     parser.add_argument("--seeds", type=int, default=len(SEEDS),
                         help="seeds of each recurrent model (default 3)")
+    parser.add_argument("--embedding", type=lambda v: None if v == "none" else int(v),
+                        action="append",
+                        help="the global model's series_embedding, one row per "
+                             "value ('none' for no embedding; default the "
+                             "package default)")
+    parser.add_argument("--no-local", action="store_true",
+                        help="skip the per-series models of the global part")
     parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_child:
@@ -319,7 +338,9 @@ def main(argv=None):
     for part in parts:
         if part == "global":
             part_global(args.quick, SEEDS[:args.seeds],
-                        args.data or ("macrodata", "m1"))
+                        args.data or ("macrodata", "m1"),
+                        args.embedding or (GRUForecaster().series_embedding,),
+                        not args.no_local)
         else:
             {"covariates": part_covariates,
              "scale": part_scale}[part](args.quick, SEEDS[:args.seeds])

@@ -270,16 +270,20 @@ class WindowDataset(torch.utils.data.Dataset):
     every_step : int or None
         With the every-step head, the number of last steps of each window
         whose outputs enter the loss (``loss_steps``).
+    series_ids : bool
+        Whether each batch also gives the module every window's series
+        (its position in ``series``), as ``series``.
     """
 
     def __init__(self, series, rows, targets=None, normalize=None,
-                 target_index=None, every_step=None):
+                 target_index=None, every_step=None, series_ids=False):
         self.series = series
         self.rows = rows
         self.targets = targets
         self.normalize = normalize
         self.target_index = target_index
         self.every_step = every_step
+        self.series_ids = series_ids
 
     def __len__(self):
         return len(self.rows)
@@ -289,7 +293,8 @@ class WindowDataset(torch.utils.data.Dataset):
 
     def subset(self, index):
         return WindowDataset(self.series, self.rows[index], self.targets,
-                             self.normalize, self.target_index, self.every_step)
+                             self.normalize, self.target_index, self.every_step,
+                             self.series_ids)
 
     def tail_split(self, fraction, gap):
         """:class:`TailSplit` of each series: its last rows validate.
@@ -322,6 +327,8 @@ class WindowDataset(torch.utils.data.Dataset):
         X, lengths = self.series.windows(rows)
         Xb, loc, scale = prepare_windows(X, lengths, self.normalize,
                                          self.target_index)
+        if self.series_ids:
+            Xb["series"] = self.series.series_of(rows)
         if self.targets is None:
             return Xb, None
         if self.every_step is None:

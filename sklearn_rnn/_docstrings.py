@@ -261,6 +261,13 @@ _FORECASTER = """
         ``horizon`` steps. The last ``horizon - 1`` rows of ``predict``
         need values past the end of ``X`` and are NaN. Not with
         ``strategy="recursive"``. None: no column is known ahead.
+
+    series_embedding : int, default={series_embedding}
+        With a panel, the size of a learned vector per series (an embedding
+        of the series id) that the network reads beside every input step,
+        so it can tell the series apart; a series the fit did not see gets
+        the mean vector. None: the network sees only the values, as for one
+        series.
 """
 
 _FORECASTER_NOTES = """

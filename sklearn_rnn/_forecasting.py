@@ -23,7 +23,12 @@ from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
 from ._stationarity import kpss
 
-PREDICT_ROWS = 8192
+# Values of the largest activation (every step's gates) of one block of
+# windows when the network runs without gradients: blocks are bounded in
+# memory whatever the window and hidden size.
+BLOCK_VALUES = 2**21
+# Gate pre-activations per hidden unit of each cell.
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # max_epochs="auto": enough epochs for this many optimizer steps.
 STEP_BUDGET = 500
 # window="auto": 3 * sp, clipped to this range.
@@ -50,6 +55,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "max_epochs": [Interval(Integral, 1, None, closed="left"),
                        StrOptions({"auto"})],
         "known": ["array-like", None],
+        "series_embedding": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def _validation_gap(self):
@@ -69,7 +75,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     _fit_dependent_params = (
         *ForecasterMixin._fit_dependent_params, "sp", "strategy", "loss_steps",
         "normalize", "difference", "highway", "cell", "hidden_size",
-        "num_layers", "layer_norm", "nonlinearity", "known",
+        "num_layers", "layer_norm", "nonlinearity", "known", "series_embedding",
     )
 
     def _history_length(self):
@@ -162,6 +168,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             criterion=(MaskedMSELoss() if self.strategy == "seq2seq"
                        else torch.nn.MSELoss()),
             highway=self.window_ if self.highway else None,
+            n_series=len(pieces), series_dim=self.series_embedding,
         )
         if reuse or not self.early_stopping:
             self.calibration_residuals_ = self.calibration_scales_ = None
@@ -215,6 +222,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             self.normalize, self._normalized_target(),
             every_step=(self.loss_steps or self.window_)
             if self.strategy == "seq2seq" else None,
+            series_ids=self.series_embedding is not None,
         )
 
     def _valid_loss(self, valid, state=None):
@@ -230,8 +238,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # mean loss over every row, without gathering every window (and the
         # network's states on all of them) at once.
         with torch.no_grad():
-            for start in range(0, len(valid), PREDICT_ROWS):
-                index = torch.arange(start, min(start + PREDICT_ROWS, len(valid)))
+            block = self._block_rows()
+            for start in range(0, len(valid), block):
+                index = torch.arange(start, min(start + block, len(valid)))
                 Xb, y = valid.batch(index)
                 Xb = {key: value.to(device) for key, value in Xb.items()}
                 known = float((~torch.isnan(y)).sum())
@@ -240,6 +249,12 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                     total += float(loss) * known
                     count += known
         return total / count if count else float("nan")
+
+    def _block_rows(self):
+        """Windows per block of a pass without gradients (see BLOCK_VALUES)."""
+        per_window = (self.window_ * _GATES[self.cell] * self.hidden_size
+                      * self.num_layers)
+        return max(1, BLOCK_VALUES // per_window)
 
     def _batches(self, n_rows):
         return math.ceil(n_rows / self.batch_size)
@@ -296,8 +311,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # gathered at once.
         gram = cross = None
         device = highway.conv.weight.device
-        for start in range(0, len(dataset), PREDICT_ROWS):
-            index = torch.arange(start, min(start + PREDICT_ROWS, len(dataset)))
+        block = self._block_rows()
+        for start in range(0, len(dataset), block):
+            index = torch.arange(start, min(start + block, len(dataset)))
             Xb, y = dataset.batch(index)
             Xb = {key: value.to(device) for key, value in Xb.items()}
             lengths = Xb.get("lengths")
@@ -453,6 +469,10 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
 
     def _forecast_series_rows(self, X, rows, series):
         stats = self._stats(series, X)
+        # The series' embedding: its position in the fit (one series: 0), -1
+        # for a series the fit did not see.
+        code = (series if series is not None
+                else 0 if self._series_ids is None else -1)
         # Only the history the rows see is standardised: forecast() on a
         # long series touches its last window, not the whole series.
         start = max(0, int(rows[0]) - self.window_ + 1)
@@ -463,7 +483,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # padding, and the windowing machinery of longer blocks is skipped.
             history = self._standardised(X[start: int(rows[0]) + 1], previous, stats)
             windows = torch.from_numpy(history.astype(np.float32))[None]
-            scaled = self._step(windows, torch.tensor([len(history)]))
+            scaled = self._step(windows, torch.tensor([len(history)]), code)
             return self._unscaled(scaled, X, rows, stats)
         series = PaddedSeries(
             self._standardised(X[start: int(rows[-1]) + 1], previous, stats),
@@ -474,24 +494,25 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # fast path; blocks bound the memory of gathered windows on long
         # series.
         split = int(np.searchsorted(local, series.first_full_row))
-        bounds = [*range(0, split, PREDICT_ROWS),
-                  *range(split, len(local), PREDICT_ROWS), len(local)]
+        block = self._block_rows()
+        bounds = [*range(0, split, block), *range(split, len(local), block),
+                  len(local)]
         local = torch.as_tensor(local, dtype=torch.int64)
         scaled = [
-            self._forecast_windows(*series.windows(local[a:b]))
+            self._forecast_windows(*series.windows(local[a:b]), code)
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
         scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
         return self._unscaled(scaled, X, rows, stats)
 
-    def _forecast_windows(self, windows, lengths):
+    def _forecast_windows(self, windows, lengths, series):
         """Forecasts in the network's units from right-aligned windows, (n, horizon)."""
         if self.strategy != "recursive":
-            return self._step(windows, lengths)
+            return self._step(windows, lengths, series)
         target = self.target_index_
         forecasts = []
         for _ in range(self.horizon):
-            y_next = self._step(windows, lengths)[:, 0]
+            y_next = self._step(windows, lengths, series)[:, 0]
             forecasts.append(y_next)
             # Drop each window's oldest row and append the forecast. The target
             # is X's column, so X's and y's standardisations are the same and
@@ -501,10 +522,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             lengths = torch.clamp(lengths + 1, max=self.window_)
         return np.stack(forecasts, axis=1)
 
-    def _step(self, windows, lengths):
-        """One pass of the network over windows, in the network's units."""
+    def _step(self, windows, lengths, series):
+        """One pass of the network over windows of series ``series``, in the
+        network's units."""
         Xb, loc, scale = prepare_windows(windows, lengths, self.normalize,
                                          self._normalized_target())
+        if self.series_embedding is not None:
+            Xb["series"] = torch.full((len(windows),), series, dtype=torch.int64)
         # Slices of the prepared windows are the batches: a single window's
         # forecast goes straight to the module.
         outputs = self._forward_batches(
@@ -597,7 +621,8 @@ class GRUForecaster(BaseRecurrentForecaster):
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
                  loss_steps=None, normalize=None, difference="auto", highway=True,
-                 target=0, known=None, cell="gru", hidden_size=32,
+                 target=0, known=None, series_embedding=None, cell="gru",
+                 hidden_size=32,
                  num_layers=1, dropout=0.0, layer_norm=False, nonlinearity="tanh",
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule=None, batch_size=32, max_epochs="auto",
@@ -625,6 +650,7 @@ class GRUForecaster(BaseRecurrentForecaster):
         self.highway = highway
         self.target = target
         self.known = known
+        self.series_embedding = series_embedding
 
 
 @fill_doc
@@ -685,7 +711,8 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
                  loss_steps=None, normalize=None, difference="auto", highway=True,
-                 target=0, known=None, conv_channels=16, kernel_size=3,
+                 target=0, known=None, series_embedding=None, conv_channels=16,
+                 kernel_size=3,
                  stride=1, cell="gru", hidden_size=32, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", clip_grad_norm=1.0,
                  optimizer="adam", lr=5e-3, weight_decay=0.0, lr_schedule=None,
@@ -713,6 +740,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
         self.highway = highway
         self.target = target
         self.known = known
+        self.series_embedding = series_embedding
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.stride = stride

@@ -410,6 +410,11 @@ class RecurrentNetwork(nn.Module):
         outputs is added to the network's output (:class:`_Highway`), and the
         network's head starts at zero, so training starts from the linear
         model.
+    n_series, series_dim : int or None
+        When set, each sequence's ``series`` (an id in ``0 .. n_series - 1``)
+        is looked up in a learned embedding of ``series_dim`` values, joined
+        to every real input step of the network (not of the highway); id -1
+        (a series not seen in training) gets the mean of the embeddings.
     """
 
     def __init__(self, *, input_size, output_size, cell="lstm", hidden_size=32,
@@ -418,7 +423,7 @@ class RecurrentNetwork(nn.Module):
                  pooling="last", conv_channels=None, kernel_size=3, stride=1,
                  conv_layers=1, conv_norm=False, pool_size=1, causal=True,
                  n_stats=0, num_embeddings=None, embedding_dim=None,
-                 highway=None):
+                 highway=None, n_series=None, series_dim=None):
         super().__init__()
         self.head = head
         self.pooling = pooling
@@ -429,6 +434,10 @@ class RecurrentNetwork(nn.Module):
                 num_embeddings, embedding_dim, padding_idx=PADDING_ID
             )
             input_size = embedding_dim
+        self.series_embedding = None
+        if n_series is not None and series_dim is not None:
+            self.series_embedding = nn.Embedding(n_series, series_dim)
+            input_size += series_dim
         self.conv = None
         if conv_channels is not None:
             self.conv = ConvFrontEnd(
@@ -451,6 +460,18 @@ class RecurrentNetwork(nn.Module):
             self.highway = _Highway(input_size_raw, output_size, highway)
             nn.init.zeros_(self.linear.weight)
             nn.init.zeros_(self.linear.bias)
+
+    def _series_steps(self, series, X, lengths):
+        """The embedding of each sequence's series at its real steps, zero after."""
+        weight = self.series_embedding.weight
+        series = series.to(weight.device)
+        vectors = torch.where((series >= 0)[:, None], weight[series.clamp(min=0)],
+                              weight.mean(0))
+        steps = vectors[:, None].expand(-1, X.shape[1], -1)
+        if lengths is not None:
+            real = _real_steps(lengths.to(X.device), X.shape[1], "left")
+            steps = steps * real.unsqueeze(-1)
+        return steps.to(X.dtype)
 
     def _readout(self, out, last, lengths):
         """One vector per sequence from the body's outputs, padding excluded."""
@@ -476,16 +497,18 @@ class RecurrentNetwork(nn.Module):
                           else out.masked_fill(~real, float("-inf"))).amax(1))
         return torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
 
-    def forward(self, X, lengths=None, stats=None):
+    def forward(self, X, lengths=None, stats=None, series=None):
         if self.highway is not None:
             linear = self.highway(X, lengths, every=self.head == "every")
-            return self.network_output(X, lengths, stats) + linear
-        return self.network_output(X, lengths, stats)
+            return self.network_output(X, lengths, stats, series) + linear
+        return self.network_output(X, lengths, stats, series)
 
-    def network_output(self, X, lengths=None, stats=None):
+    def network_output(self, X, lengths=None, stats=None, series=None):
         """The output without the highway."""
         if self.embedding is not None:
             X = self.embedding(X[..., 0].long())
+        if self.series_embedding is not None:
+            X = torch.cat([X, self._series_steps(series, X, lengths)], dim=-1)
         if self.conv is not None:
             X, lengths = self.conv(X, lengths)
         out, last = self.body(X, lengths)

@@ -216,7 +216,7 @@ def test_predictions_do_not_depend_on_block_and_batch_sizes(cls, strategy, monke
     X = np.sin(np.arange(60) / 3) + np.arange(60) / 30
     model = cls(**{**TINY, "window": 7}, horizon=2, strategy=strategy).fit(X)
     whole = model.predict(X)
-    monkeypatch.setattr(forecasting, "PREDICT_ROWS", 5)
+    monkeypatch.setattr(forecasting, "BLOCK_VALUES", 1)  # one window a block
     monkeypatch.setattr(forecasting, "PREDICT_BATCH_SIZE", 3)
     np.testing.assert_allclose(model.predict(X), whole, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(model.forecast(X[:-1]), whole[-1], rtol=1e-5,
