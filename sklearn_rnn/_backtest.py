@@ -295,10 +295,11 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`
         or your own :class:`ForecasterMixin` subclass. It is cloned, never
         fitted itself.
-    y : pandas.Series or array-like of shape (n_timesteps,)
+    y : pandas.Series or array-like of shape (n_timesteps,), or a panel
         The series to forecast, rows being consecutive time steps. A pandas
         index (dates, periods or integers) dates the output. A Series with a
-        (series id, time) ``MultiIndex`` is a panel (see Notes).
+        (series id, time) ``MultiIndex``, or a list of 1-D series, is a panel
+        (see Notes).
     X : array-like or pandas object of shape (n_timesteps, n_channels), \
             default=None
         Covariates, as the forecaster takes them (including the target's own
@@ -376,6 +377,13 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     series, indexed by ``(fold, series)``; ``cutoff`` and ``train_size`` are
     the series' own. A series with no training rows before an origin, or
     fewer than ``horizon`` rows after it, is not scored at that origin.
+    A list of series (``X``, when given, a list aligned with it) is the
+    panel whose series ids are the list positions: pandas series keep their
+    time index; arrays, which have none, are aligned at their last rows (all
+    end now, as ``forecast`` takes a list), so an int ``cv`` holds out the
+    same last steps of every series, and their times are positions within
+    each series. A splitter ``cv`` splits the list stacked into a
+    ``MultiIndex`` panel.
 
     Examples
     --------
@@ -402,12 +410,9 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     every = _refit_every(refit)
     metrics = _resolve_scoring(scoring)
     if isinstance(y, list) and is_panel(y):
-        raise TypeError(
-            "backtest takes a panel as a pandas Series with a (series id, time) "
-            "MultiIndex, whose rows a splitter can cut at common times. Got a "
-            "list of series instead; stack it, e.g. pd.concat(series_list, "
-            "keys=ids)."
-        )
+        y, X, shifts = _stacked(y, X)
+        result = _backtest_panel(estimator, y, X, cv, horizon, every, metrics)
+        return _shifted_back(result, shifts)
     if isinstance(getattr(y, "index", None), pd.MultiIndex):
         return _backtest_panel(estimator, y, X, cv, horizon, every, metrics)
     y, values = _check_series(y, X)
@@ -453,6 +458,66 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
         rows.append(row)
     result = pd.DataFrame(rows)
     result.index.name = "fold"
+    return result
+
+
+def _stacked(y, X):
+    """A list panel ``y`` (and ``X``) as MultiIndex panels, and the shift of each
+    series' time labels from its positions (arrays are aligned at their ends)."""
+    if X is not None and not (isinstance(X, list) and len(X) == len(y)):
+        raise ValueError(
+            f"y is a list of {len(y)} series, so X must be a list of {len(y)} "
+            "covariate series, one per series of y. Got "
+            f"{type(X).__name__} instead."
+        )
+    panel = split_panel(y, name="y")
+    for k, series in enumerate(panel.X):
+        if series.ndim != 1:
+            raise ValueError(
+                f"y is a list of target series, so each must be 1-D. Got series "
+                f"{k} of shape {series.shape} instead; pass the other columns as "
+                "X."
+            )
+        if X is not None and len(X[k]) != len(series):
+            raise ValueError(
+                f"X[{k}] must have one row per time step of y[{k}] "
+                f"({len(series)}). Got {len(X[k])} rows instead."
+            )
+    is_array = [not isinstance(series, pd.Series) for series in panel.X]
+    if any(is_array) and not all(is_array):
+        raise TypeError(
+            "y is a list that mixes arrays and pandas Series: arrays have no "
+            "times to line up with the Series' index. Got a mixed list instead; "
+            "pass all arrays or all pandas Series."
+        )
+    end = max(len(series) for series in panel.X)
+    shifts = [end - len(series) if array else 0
+              for series, array in zip(panel.X, is_array)]
+    indexes = [pd.RangeIndex(shift, end, name="step") if array else series.index
+               for series, array, shift in zip(panel.X, is_array, shifts)]
+    y = pd.concat([pd.Series(np.asarray(series), index=index)
+                   for series, index in zip(panel.X, indexes)],
+                  keys=range(len(indexes)), names=["series", indexes[0].name])
+    if X is not None:
+        X = pd.concat([
+            part.set_axis(index) if isinstance(part, (pd.Series, pd.DataFrame))
+            else pd.DataFrame(np.asarray(part).reshape(len(index), -1), index=index)
+            for part, index in zip(X, indexes)
+        ], keys=range(len(indexes)), names=y.index.names)
+    return y, X, shifts
+
+
+def _shifted_back(result, shifts):
+    """``result`` of a stacked list panel, times back to positions in each series."""
+    if not any(shifts):
+        return result
+    result = result.copy()
+    for (fold, k), row in result.iterrows():
+        shift = shifts[k]
+        for column in ("forecast", "actual"):
+            values = row[column]
+            result.at[(fold, k), column] = values.set_axis(values.index - shift)
+        result.at[(fold, k), "cutoff"] = row["cutoff"] - shift
     return result
 
 

@@ -190,7 +190,43 @@ def test_backtest_of_a_panel_matches_each_series_alone():
                                            check_names=False)
         # Every series is cut at the same times: the panel's last time points.
         assert result.loc[(1, series_id), "actual"].index[-1] == last
-    with pytest.raises(TypeError, match="list of series"):
-        backtest(naive, [y.xs("a"), y.xs("b")])
     with pytest.raises(ValueError, match="X and y must share their index"):
         backtest(naive, y, X=panel.reset_index(drop=True))
+
+
+def test_backtest_of_a_list_of_series():
+    from sklearn_rnn.model_selection import backtest
+
+    panel = _panel()
+    naive = NaiveForecaster(strategy="drift", window=6, horizon=3)
+    # pandas series keep their times: the same result as the MultiIndex panel.
+    series = [panel["y"].xs(k) for k in ["a", "b", "c"]]
+    as_list = backtest(naive, series, cv=2)
+    stacked = backtest(naive, panel["y"], cv=2)
+    assert as_list.index.names == ["fold", "series"]
+    assert as_list["MAE"].tolist() == stacked["MAE"].tolist()
+    assert as_list["cutoff"].tolist() == stacked["cutoff"].tolist()
+    # Arrays are aligned at their ends: every series holds out its last
+    # steps, labelled by position, and X comes as a list too.
+    arrays = [s.to_numpy() for s in series]
+    covariates = [np.c_[a, np.arange(len(a))] for a in arrays]
+    for X in [None, covariates]:
+        result = backtest(naive, arrays, X, cv=2)
+        for k, values in enumerate(arrays):
+            for fold, origin in enumerate([len(values) - 6, len(values) - 3]):
+                row = result.loc[(fold, k)]
+                assert row["cutoff"] == origin - 1
+                history = values[:origin] if X is None else X[k][:origin]
+                model = clone(naive).fit(history, None if X is None
+                                         else values[:origin])
+                np.testing.assert_allclose(row["forecast"], model.forecast(history))
+                np.testing.assert_array_equal(row["actual"].index,
+                                              np.arange(origin, origin + 3))
+                np.testing.assert_array_equal(row["actual"],
+                                              values[origin:origin + 3])
+    with pytest.raises(ValueError, match="X must be a list of 3"):
+        backtest(naive, arrays, covariates[0], cv=2)
+    with pytest.raises(ValueError, match=r"X\[1\] must have one row"):
+        backtest(naive, arrays, [covariates[0]] * 3, cv=2)
+    with pytest.raises(TypeError, match="mixes arrays and pandas"):
+        backtest(naive, [arrays[0], series[1]], cv=2)
