@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._series import ForecasterMixin, resolve_target, window_start
+from ._series import ForecasterMixin, window_start
 
 __all__ = ["NaiveForecaster"]
 
@@ -59,9 +59,9 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         Number of steps ahead to forecast.
     target : int or str, default=0
         The column of ``X`` holding the series to forecast: its position, or its
-        name when ``X`` is a pandas DataFrame. Used when ``y`` is omitted, and
-        always by ``predict`` unless ``y`` passed to ``fit`` equals another
-        column of ``X``.
+        name when ``X`` is a pandas DataFrame. Used when ``y`` is omitted; a
+        ``y`` passed to ``fit`` must equal a column of ``X``, which is then
+        the target.
 
     Attributes
     ----------
@@ -69,9 +69,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         Number of columns (channels) of ``X`` seen in ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X`` seen in ``fit``, when they are all strings.
-    target_index_ : int or None
-        Position of the column of ``X`` equal to the target; None when ``y``
-        was passed to ``fit`` and is not a column of ``X``.
+    target_index_ : int
+        Position of the column of ``X`` holding the target.
     calibration_residuals_ : ndarray of shape (n_rows, horizon)
         The errors ``y_true - forecast`` of the forecasts of the training
         rows whose whole future is known, leaving out the first rows, whose
@@ -92,10 +91,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     Notes
     -----
     The forecast needs the target's past, which is read from ``X`` at predict
-    time: column ``target_index_``, or column ``target`` when ``fit`` got a
-    ``y`` that is not a column of ``X``. In that last case the forecast is of
-    that column of ``X``, not of ``y``; pass ``y`` as a column of ``X`` (or
-    omit it) to forecast it.
+    time (column ``target_index_``): a ``y`` that is not a column of ``X``
+    is an error, as the forecaster could not forecast it from ``X``.
 
     ``predict`` returns ``(n_timesteps, horizon)``, or ``(n_timesteps,)`` when
     ``horizon == 1``. Every strategy is vectorised over rows. Row 0 has no
@@ -185,6 +182,14 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 f"None or at least sp={self.sp}. Got window={self.window} instead."
             )
         pieces = self._validate_fit_panel(X, y)
+        if self.target_index_ is None:
+            raise ValueError(
+                "NaiveForecaster forecasts the target from its own past, which "
+                "it reads from X (predict and forecast get no y), so y must be "
+                "a column of X: omit y (the target is then column `target` of "
+                "X) or add y to X as a column. Got a y that is not a column of "
+                "X instead."
+            )
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
         # strategy needs forecast another way (see above) and are left out,
@@ -215,10 +220,7 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         return self._history_length() or (2 if self.strategy == "drift" else 1)
 
     def _forecast_rows(self, X, rows):
-        column = self.target_index_
-        if column is None:
-            column = resolve_target(self, X.shape[1])
-        y = X[:, column]
+        y = X[:, self.target_index_]
         horizon = self.horizon
         last = y[rows]
         if self.strategy == "last":

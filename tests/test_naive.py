@@ -149,11 +149,15 @@ def test_y_equal_to_a_column_is_that_column():
     np.testing.assert_array_equal(forecaster.forecast(X), [10.0])
 
 
-def test_y_not_a_column_forecasts_column_target():
+def test_y_not_a_column_is_an_error():
+    # The forecast reads the target's past from X: a y that X does not hold
+    # could not be forecast, and forecasting column `target` instead would
+    # answer another question.
     X = np.c_[np.arange(10.0), 5 + np.arange(10.0)]
-    forecaster = NaiveForecaster(target=1).fit(X, np.zeros(10))
-    assert forecaster.target_index_ is None
-    np.testing.assert_array_equal(forecaster.predict(X)[1:], X[:-1, 1])
+    with pytest.raises(ValueError, match="y must be a column of X"):
+        NaiveForecaster(target=1).fit(X, np.zeros(10))
+    with pytest.raises(ValueError, match="y must be a column of X"):
+        NaiveForecaster().fit([X, X], [np.zeros(10), X[:, 0]])
 
 
 def test_grid_search_over_strategies_with_time_series_split():
