@@ -300,10 +300,10 @@ def part_scale(quick, seeds=None):
             env={**os.environ, "OMP_NUM_THREADS": "1"},
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("\nscale: random walks of 200 steps, window 24, batch 1024, one epoch, "
-          "1 thread")
+    print("\nscale: random walks of 200 steps, window 24, batch 1024, one epoch "
+          "(with the ridge start and refit), 1 thread")
     print(f"{'series':>7} {'values':>10} {'data MB':>8} {'peak-before MB':>15} "
-          f"{'epoch CPU s':>12} {'us/value':>9}")
+          f"{'fit CPU s':>12} {'us/value':>9}")
     for row in rows:
         extra = row["peak_mb"] - row["rss_before_mb"]
         print(f"{row['n_series']:>7} {row['values']:>10,} {row['data_mb']:>8.1f} "

@@ -39,6 +39,11 @@ of load from other processes slows both sides of a ratio rather than one;
 absolute figures are medians over epochs and repeats. A fit's time per epoch
 is its median epoch plus its one-off set-up spread over the 5 epochs.
 
+Panel (issue 14): a panel of 1,250 ... 10,000 random walks of 200 steps (up
+to 2,000,000 values) fit by one ``GRUForecaster``, each size in a fresh
+process: peak memory of ``fit`` above the RSS before it, and CPU time per
+value. The code is ``bench_panel.py``'s ``scale`` part, run from here.
+
 Not collected by pytest (``testpaths`` are ``tests`` and ``sklearn_rnn``):
 tests check behaviour, this script measures speed.
 """
@@ -614,6 +619,17 @@ def memory_benchmark(n_points, window, n_batches):
     return result
 
 
+# -- panel --------------------------------------------------------------------------
+
+
+def panel_benchmark(quick):
+    """Many short series, one model: ``bench_panel.py --part scale``."""
+    import bench_panel  # this script's folder is first on sys.path
+
+    print("\n### Panel: many series, one model (bench_panel.py --part scale)\n")
+    return bench_panel.part_scale(quick)
+
+
 # -- scaling ------------------------------------------------------------------------
 
 
@@ -662,6 +678,7 @@ def main(argv=None):
     parser.add_argument("--skip-comparison", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--skip-panel", action="store_true")
     parser.add_argument("--full-grid", action="store_true",
                         help="scaling over every window x hidden pair")
     parser.add_argument("--threads", type=int, default=THREADS,
@@ -703,6 +720,8 @@ def main(argv=None):
         print_comparison(summary)
     if not args.skip_memory:
         memory_benchmark(2_000_000, 256, 20 if quick else 200)
+    if not args.skip_panel:
+        panel_benchmark(quick)
     if not args.skip_scaling:
         values = (16, 64, 256)
         if args.full_grid:
