@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
@@ -230,3 +231,29 @@ def test_backtest_of_a_list_of_series():
         backtest(naive, arrays, [covariates[0]] * 3, cv=2)
     with pytest.raises(TypeError, match="mixes arrays and pandas"):
         backtest(naive, [arrays[0], series[1]], cv=2)
+
+
+def test_series_embedding_tells_series_apart():
+    y = _series(1, 40, "2000-01")["y"]
+    twins = pd.concat({"a": y, "b": y}, names=["id", "month"])
+    params = dict(window=6, horizon=2, hidden_size=8, max_epochs=5,
+                  random_state=0)
+    # Without identity, two equal series get equal forecasts; with it, each
+    # its own.
+    plain = GRUForecaster(**params).fit(twins).forecast(twins)
+    np.testing.assert_allclose(plain.loc["a"], plain.loc["b"])
+    model = GRUForecaster(series_embedding=3, **params).fit(twins)
+    assert model.net_.module_.series_embedding.weight.shape == (2, 3)
+    forecast = model.forecast(twins)
+    assert not np.allclose(forecast.loc["a"], forecast.loc["b"])
+    # A series the fit did not see reads the mean vector.
+    weight = model.net_.module_.series_embedding.weight
+    with torch.no_grad():
+        weight[:] = weight.mean(0)
+    new = pd.concat({"c": y}, names=["id", "month"])
+    np.testing.assert_allclose(model.forecast(new).loc["c"],
+                               model.forecast(twins).loc["a"], rtol=1e-5)
+    # One series alone or as a one-element list: the same forecast.
+    alone = GRUForecaster(series_embedding=3, **params).fit(y)
+    listed = GRUForecaster(series_embedding=3, **params).fit([y])
+    np.testing.assert_allclose(listed.forecast([y])[0], alone.forecast(y))
