@@ -2,13 +2,14 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._series import ForecasterMixin, window_start
+from ._series import ForecasterMixin, resolve_target, window_start
 
 __all__ = ["NaiveForecaster"]
 
@@ -59,9 +60,9 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         Number of steps ahead to forecast.
     target : int or str, default=0
         The column of ``X`` holding the series to forecast: its position, or its
-        name when ``X`` is a pandas DataFrame. Used when ``y`` is omitted; a
-        ``y`` passed to ``fit`` must equal a column of ``X``, which is then
-        the target.
+        name when ``X`` is a pandas DataFrame. Used when ``y`` is omitted, and
+        by ``predict`` when ``y`` passed to ``fit`` is not a column of ``X``
+        (with a warning, see Notes).
 
     Attributes
     ----------
@@ -69,8 +70,9 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         Number of columns (channels) of ``X`` seen in ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X`` seen in ``fit``, when they are all strings.
-    target_index_ : int
-        Position of the column of ``X`` holding the target.
+    target_index_ : int or None
+        Position of the column of ``X`` equal to the target; None when ``y``
+        was passed to ``fit`` and is not a column of ``X``.
     calibration_residuals_ : ndarray of shape (n_rows, horizon)
         The errors ``y_true - forecast`` of the forecasts of the training
         rows whose whole future is known, leaving out the first rows, whose
@@ -91,8 +93,12 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     Notes
     -----
     The forecast needs the target's past, which is read from ``X`` at predict
-    time (column ``target_index_``): a ``y`` that is not a column of ``X``
-    is an error, as the forecaster could not forecast it from ``X``.
+    time: column ``target_index_``, or column ``target`` when ``fit`` got a
+    ``y`` that is not a column of ``X``. In that last case the forecast is of
+    that column of ``X``, not of ``y``, and ``fit`` warns; pass ``y`` as a
+    column of ``X`` (or omit it) to forecast it. It is a warning rather than
+    an error because scikit-learn's estimator checks fit every regressor on
+    a ``y`` unrelated to ``X``.
 
     ``predict`` returns ``(n_timesteps, horizon)``, or ``(n_timesteps,)`` when
     ``horizon == 1``. Every strategy is vectorised over rows. Row 0 has no
@@ -183,12 +189,13 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
             )
         pieces = self._validate_fit_panel(X, y)
         if self.target_index_ is None:
-            raise ValueError(
+            warnings.warn(
                 "NaiveForecaster forecasts the target from its own past, which "
-                "it reads from X (predict and forecast get no y), so y must be "
-                "a column of X: omit y (the target is then column `target` of "
-                "X) or add y to X as a column. Got a y that is not a column of "
-                "X instead."
+                "it reads from X (predict and forecast get no y), and y is not "
+                f"a column of X: it will forecast column target={self.target!r} "
+                "of X instead. Omit y (the target is then column `target` of "
+                "X) or add y to X as a column to forecast y.",
+                UserWarning, stacklevel=2,
             )
         # Each row's forecast reads only the past, so its errors over the
         # training series are out of sample. Rows with less history than the
@@ -220,7 +227,10 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         return self._history_length() or (2 if self.strategy == "drift" else 1)
 
     def _forecast_rows(self, X, rows):
-        y = X[:, self.target_index_]
+        column = self.target_index_
+        if column is None:
+            column = resolve_target(self, X.shape[1])
+        y = X[:, column]
         horizon = self.horizon
         last = y[rows]
         if self.strategy == "last":

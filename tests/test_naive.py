@@ -1,5 +1,6 @@
 """NaiveForecaster: alignment, strategies, dates, model selection and errors."""
 
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -149,15 +150,17 @@ def test_y_equal_to_a_column_is_that_column():
     np.testing.assert_array_equal(forecaster.forecast(X), [10.0])
 
 
-def test_y_not_a_column_is_an_error():
+def test_y_not_a_column_forecasts_column_target_and_warns():
     # The forecast reads the target's past from X: a y that X does not hold
-    # could not be forecast, and forecasting column `target` instead would
-    # answer another question.
+    # cannot be forecast, so the forecast is of column `target`, said aloud.
     X = np.c_[np.arange(10.0), 5 + np.arange(10.0)]
-    with pytest.raises(ValueError, match="y must be a column of X"):
-        NaiveForecaster(target=1).fit(X, np.zeros(10))
-    with pytest.raises(ValueError, match="y must be a column of X"):
-        NaiveForecaster().fit([X, X], [np.zeros(10), X[:, 0]])
+    with pytest.warns(UserWarning, match="forecast column target=1 of X"):
+        forecaster = NaiveForecaster(target=1).fit(X, np.zeros(10))
+    assert forecaster.target_index_ is None
+    np.testing.assert_array_equal(forecaster.predict(X)[1:], X[:-1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NaiveForecaster().fit(X, X[:, 1])  # a column of X: no warning
 
 
 def test_grid_search_over_strategies_with_time_series_split():
