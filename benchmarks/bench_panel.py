@@ -8,6 +8,8 @@ sktime and aeon provide the data, all shipped offline)::
     ... bench_panel.py --part covariates  # load_uschange, rolling origins
     ... bench_panel.py --part scale       # 10,000 series x 200 steps
     ... bench_panel.py --quick            # a smoke run of every part
+    ... bench_panel.py --part global --embedding none --embedding 2 --no-local
+                                          # series_embedding rows, no local loop
 
 Parts:
 
