@@ -66,8 +66,10 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
     list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
     Rows of NaN at the start or end of a sequence are padding that the
-    network never sees, and training batches group sequences of similar
-    length, so padding costs little. Integer token ids (from
+    network never sees. Without the convolutional front end
+    (``conv_channels=None``) training batches group sequences of similar
+    length, so padding costs little; with it, batches are drawn at random,
+    so that batch normalisation sees sequences of every length. Integer token ids (from
     :class:`~sklearn_rnn.TextToSequences`) go through an embedding: see
     ``embedding_dim``. Binary problems use the same two-output softmax as
     multi-class ones.

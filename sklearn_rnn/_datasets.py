@@ -124,13 +124,17 @@ class SequenceDataset(torch.utils.data.Dataset):
     stats : tensor of shape (n, k) or None
         A vector per sequence that the module takes as ``stats`` (the
         location and scale that per-sequence standardisation took out).
+    bucket : bool, default=True
+        Draw training batches of sequences of similar length
+        (:meth:`shuffled_batches`), or at random.
     """
 
-    def __init__(self, X, lengths=None, y=None, stats=None):
+    def __init__(self, X, lengths=None, y=None, stats=None, bucket=True):
         self.X = X
         self.lengths = lengths
         self.y = y
         self.stats = stats
+        self.bucket = bucket
 
     def __len__(self):
         return len(self.X)
@@ -145,6 +149,7 @@ class SequenceDataset(torch.utils.data.Dataset):
             None if self.lengths is None else self.lengths[index],
             None if self.y is None else self.y[index],
             None if self.stats is None else self.stats[index],
+            self.bucket,
         )
 
     def shuffled_batches(self, batch_size, generator, chunk=50):
@@ -154,10 +159,11 @@ class SequenceDataset(torch.utils.data.Dataset):
         length, cut it into batches, then shuffle the batch order: each
         batch holds sequences of similar length (a batch costs as much as
         its longest sequence) while epochs still differ at random. Ties keep
-        their shuffled order.
+        their shuffled order. Without ``bucket``, or lengths, the batches
+        are a random partition.
         """
         order = torch.randperm(len(self), generator=generator)
-        if self.lengths is None:
+        if self.lengths is None or not self.bucket:
             return list(order.split(batch_size))
         order = torch.cat([
             part[torch.sort(self.lengths[part], stable=True).indices]

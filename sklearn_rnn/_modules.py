@@ -345,13 +345,18 @@ class _Highway(nn.Module):
     the outputs, and the network learns what the linear model misses. It is
     a causal convolution whose kernel spans the window, so with one output
     per step (``head="every"``) each step's output sees the ``window`` steps
-    up to it; steps before a sequence's start count as zeros.
+    up to it; steps before a sequence's start count as zeros. With
+    ``features``, it reads only the last ``features`` input features.
     """
 
-    def __init__(self, input_size, output_size, window):
+    def __init__(self, input_size, output_size, window, features=None):
         super().__init__()
         self.window = window
-        self.conv = nn.Conv1d(input_size, output_size, window)
+        self.features = input_size if features is None else features
+        self.conv = nn.Conv1d(self.features, output_size, window)
+
+    def _read(self, x):
+        return x if self.features == x.shape[-1] else x[..., -self.features:]
 
     def inputs(self, x, lengths=None):
         """The last ``window`` steps of each left-aligned sequence.
@@ -359,6 +364,7 @@ class _Highway(nn.Module):
         Returns ``(batch, features, window)``, the kernel's layout: each
         sequence right-aligned, zeros before its first step.
         """
+        x = self._read(x)
         if lengths is not None:
             n_steps = x.shape[1]
             lengths = lengths.to(x.device)
@@ -370,7 +376,8 @@ class _Highway(nn.Module):
 
     def forward(self, x, lengths=None, every=False):
         if every:  # an output per step, from the window ending there
-            z = nn.functional.pad(x.transpose(1, 2), (self.window - 1, 0))
+            z = nn.functional.pad(self._read(x).transpose(1, 2),
+                                  (self.window - 1, 0))
             return self.conv(z).transpose(1, 2)
         return self.conv(self.inputs(x, lengths))[..., 0]
 
@@ -410,6 +417,9 @@ class RecurrentNetwork(nn.Module):
         outputs is added to the network's output (:class:`_Highway`), and the
         network's head starts at zero, so training starts from the linear
         model.
+    highway_features : int or None
+        The linear path reads the last this many input features; None reads
+        them all.
     n_series, series_dim : int or None
         When set, each sequence's ``series`` (an id in ``0 .. n_series - 1``)
         is looked up in a learned embedding of ``series_dim`` values, joined
@@ -423,7 +433,8 @@ class RecurrentNetwork(nn.Module):
                  pooling="last", conv_channels=None, kernel_size=3, stride=1,
                  conv_layers=1, conv_norm=False, pool_size=1, causal=True,
                  n_stats=0, num_embeddings=None, embedding_dim=None,
-                 highway=None, n_series=None, series_dim=None):
+                 highway=None, highway_features=None, n_series=None,
+                 series_dim=None):
         super().__init__()
         self.head = head
         self.pooling = pooling
@@ -457,7 +468,8 @@ class RecurrentNetwork(nn.Module):
         self.linear = nn.Linear(width + n_stats, output_size)
         self.highway = None
         if highway is not None:
-            self.highway = _Highway(input_size_raw, output_size, highway)
+            self.highway = _Highway(input_size_raw, output_size, highway,
+                                    highway_features)
             nn.init.zeros_(self.linear.weight)
             nn.init.zeros_(self.linear.bias)
 

@@ -30,6 +30,18 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     {sequence}
 
+    highway : bool, default=True
+        Add a linear path from the last steps of each sequence (at most
+        64, the globally standardised features) to the output beside the
+        network (the "highway" of LSTNet, Lai et al., 2018). It starts as
+        the ridge regression of the training targets on those steps (the
+        penalty by generalised cross-validation) and the network's output
+        layer starts at zero, so training starts from the linear model and
+        the network learns what it misses; a linear path extrapolates to
+        inputs beyond the training range, where a network saturates.
+        Padding never reaches it. Not used with token ids or per-step
+        targets.
+
     {training}
 
     Attributes
@@ -60,8 +72,10 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     ``(n_samples, n_timesteps, n_features)`` for multivariate ones, or a
     list of ``(n_timesteps_i, n_features)`` arrays of different lengths.
     Rows of NaN at the start or end of a sequence are padding that the
-    network never sees, and training batches group sequences of similar
-    length, so padding costs little. ``y`` is ``(n_samples,)``,
+    network never sees. Without the convolutional front end
+    (``conv_channels=None``) training batches group sequences of similar
+    length, so padding costs little; with it, batches are drawn at random,
+    so that batch normalisation sees sequences of every length. ``y`` is ``(n_samples,)``,
     ``(n_samples, n_outputs)``, or ``(n_samples, n_timesteps, n_outputs)``
     for an output at every step (sequence-to-sequence); with a list ``X``,
     per-step targets may be a list of ``(n_timesteps_i, n_outputs)`` arrays,
@@ -81,11 +95,16 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "highway": ["boolean"],
+    }
+
     def __init__(self, *, cell="rnn", hidden_size=64, num_layers=1, dropout=0.0,
                  layer_norm=False, nonlinearity="tanh", bidirectional=False,
                  embedding_dim="auto", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
-                 normalize="both",
+                 normalize="both", highway=True,
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule="onecycle", batch_size=32, max_epochs="auto",
                  early_stopping=False, validation_fraction=0.1, patience=10,
@@ -111,6 +130,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.pool_size = pool_size
         self.pooling = pooling
         self.normalize = normalize
+        self.highway = highway
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -158,6 +178,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             output_size=y_scaled.shape[-1],
             head="every" if y.ndim == 3 else "last",
             criterion=MaskedMSELoss(),
+            highway=self.highway,
         )
 
     def _check_target(self, y, dataset, lengths, offsets):

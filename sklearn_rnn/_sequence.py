@@ -13,8 +13,9 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseRecurrent
+from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import SequenceDataset
+from ._forecasting import _ridge_gcv
 from ._scaling import nonzero_scale
 from ._tokens import PADDING_ID, UNKNOWN_ID
 from ._validation import _is_sequence_list, check_sequences, roll_steps
@@ -24,6 +25,11 @@ AUTO_EMBEDDING_DIM = 32
 # pool_size="auto" pools until at most this many steps reach the cell: long
 # enough to keep a sequence's shape, short enough for a recurrent memory.
 MAX_CELL_STEPS = 64
+# The linear path (highway=True) reads at most this many last steps: the
+# recent past that a linear model of a sequence's continuation needs, not a
+# weight for every step of long sequences, which a ridge fit on a few dozen
+# of them would overfit.
+HIGHWAY_STEPS = 64
 
 
 class BaseSequenceEstimator(BaseRecurrent):
@@ -91,9 +97,24 @@ class BaseSequenceEstimator(BaseRecurrent):
             steps = -(-steps // sizes[-1])
         return tuple(sizes)
 
-    def _fit_sequences(self, dataset, *, output_size, head, criterion):
-        """Train on ``dataset``; a per-step head keeps every step's output."""
-        module_params = {}
+    def _fit_sequences(self, dataset, *, output_size, head, criterion,
+                       highway=False):
+        """Train on ``dataset``; a per-step head keeps every step's output.
+
+        With ``highway`` (numeric sequences, one output per sequence), a
+        linear path from the last steps of each sequence, started at the
+        ridge regression of the targets (:func:`_ridge_start`), joins the
+        network's output.
+        """
+        module_params, init_module = {}, None
+        if highway and head == "last" and self.embedding_dim_ is None:
+            # The linear path reads the globally standardised features: a
+            # level it never saw in training moves its output in proportion.
+            n_features = dataset.X.shape[2] // (2 if self._both else 1)
+            module_params.update(
+                highway=min(self._n_steps_fit, HIGHWAY_STEPS),
+                highway_features=n_features)
+            init_module = _ridge_start(dataset)
         if head == "every" and self.conv_channels is not None:
             if self.stride != 1 or self.pool_size not in (1, "auto"):
                 raise ValueError(
@@ -106,7 +127,8 @@ class BaseSequenceEstimator(BaseRecurrent):
             module_params["pool_size"] = 1
         return self._fit_dataset(
             dataset, input_size=dataset.X.shape[2], output_size=output_size,
-            head=head, criterion=criterion, **module_params,
+            head=head, criterion=criterion, init_module=init_module,
+            **module_params,
         )
 
     def _sequences(self, X, *, reset):
@@ -167,12 +189,24 @@ class BaseSequenceEstimator(BaseRecurrent):
         X = X.astype(np.float32)
         if lengths is not None:
             X[np.arange(X.shape[1])[None, :] >= lengths[:, None]] = 0
-        dataset = SequenceDataset(
+        return self._dataset(X, lengths, stats), lengths, offsets
+
+    def _dataset(self, X, lengths, stats=None):
+        """A :class:`SequenceDataset` of numpy ``X``, ``lengths`` and ``stats``.
+
+        Training batches group sequences of similar length (less padding)
+        unless the front end has batch normalisation: where length goes
+        with the label, batches of one length would hold few classes, and
+        their batch statistics, which the network learns to read during
+        training, would differ from the statistics of all sequences that
+        predictions use.
+        """
+        return SequenceDataset(
             torch.from_numpy(X),
             None if lengths is None else torch.from_numpy(lengths),
             stats=None if stats is None else torch.from_numpy(stats),
+            bucket=self.conv_channels is None,
         )
-        return dataset, lengths, offsets
 
     def _token_sequences(self, X, *, reset):
         """Token-id sequences, unscaled, for the embedding layer.
@@ -201,11 +235,7 @@ class BaseSequenceEstimator(BaseRecurrent):
         if reset and not (self.warm_start and hasattr(self, "net_")):
             self._num_embeddings = max(int(X.max()) + 1, UNKNOWN_ID + 1)
         X[X >= self._num_embeddings] = UNKNOWN_ID
-        dataset = SequenceDataset(
-            torch.from_numpy(X),
-            None if lengths is None else torch.from_numpy(lengths),
-        )
-        return dataset, lengths, offsets
+        return self._dataset(X, lengths), lengths, offsets
 
     def _forward(self, dataset, dtype=None):
         """Network outputs for ``dataset``; in float64 on the CPU.
@@ -249,6 +279,34 @@ def _resolve_embedding(embedding_dim, X):
     if embedding_dim == "auto":
         return AUTO_EMBEDDING_DIM if _is_token_input(X) else None
     return embedding_dim
+
+
+def _ridge_start(dataset):
+    """``init_module`` setting the linear path to the ridge regression of
+    ``dataset``'s targets on what the path reads (the penalty chosen by
+    generalised cross-validation), so training starts from it."""
+
+    def init(module):
+        highway = module.highway
+        gram = cross = sq = None
+        for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
+            Xb, y = dataset.batch(torch.arange(
+                start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
+            with torch.no_grad():
+                A = highway.inputs(Xb["X"], Xb.get("lengths")).flatten(1)
+            A = torch.cat([A, torch.ones(len(A), 1)], 1).double().numpy()
+            y = y.double().numpy()
+            if gram is None:
+                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
+            else:
+                gram, cross, sq = gram + A.T @ A, cross + A.T @ y, sq + (y * y).sum(0)
+        W, b = _ridge_gcv(gram, cross, sq)
+        conv = highway.conv
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(W.T).reshape(conv.weight.shape))
+            conv.bias.copy_(torch.from_numpy(b))
+
+    return init
 
 
 def _masked_moments(X, lengths):

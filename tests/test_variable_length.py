@@ -238,6 +238,21 @@ def test_batches_are_bucketed_by_length_and_cover_every_sample():
     ]
 
 
+@pytest.mark.parametrize("conv_channels", [None, 4])
+def test_batches_are_bucketed_only_without_batch_norm(conv_channels):
+    # The front end's batch norm needs batches representative of every
+    # length; without it, bucketing saves the padding.
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in rng.integers(1, 40, size=1000)]
+    reg = RNNRegressor(conv_channels=conv_channels)
+    dataset, lengths, _ = reg._sequences(X, reset=True)
+    batches = dataset.shuffled_batches(10, torch.Generator().manual_seed(0))
+    assert_array_equal(np.sort(torch.cat(batches).numpy()), np.arange(1000))
+    spread = np.mean([np.ptp(lengths[b.numpy()]) for b in batches])
+    # a random batch of 10 lengths between 1 and 39 spans about 30 steps
+    assert (spread < 3) if conv_channels is None else (spread > 20)
+
+
 def test_fit_on_variable_lengths_is_reproducible():
     X = _sequences(40, np.random.default_rng(0))
     y = [seq.sum() for seq in X]
