@@ -32,7 +32,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     highway : bool, default=True
         Add a linear path from the last steps of each sequence (at most
-        64, the globally standardised features) to the output beside the
+        8, the globally standardised features) to the output beside the
         network (the "highway" of LSTNet, Lai et al., 2018). It starts as
         the ridge regression of the training targets on those steps (the
         penalty by generalised cross-validation) and the network's output

@@ -26,10 +26,10 @@ AUTO_EMBEDDING_DIM = 32
 # enough to keep a sequence's shape, short enough for a recurrent memory.
 MAX_CELL_STEPS = 64
 # The linear path (highway=True) reads at most this many last steps: the
-# recent past that a linear model of a sequence's continuation needs, not a
-# weight for every step of long sequences, which a ridge fit on a few dozen
-# of them would overfit.
-HIGHWAY_STEPS = 64
+# recent past that a linear model of a sequence's continuation reads most,
+# not a weight for every step, which a ridge fit on a few dozen sequences
+# would overfit (the network then learns little beside it).
+HIGHWAY_STEPS = 8
 
 
 class BaseSequenceEstimator(BaseRecurrent):

@@ -268,3 +268,31 @@ def test_layer_norm_and_bidirectional_train(task, cell):
     losses = reg.history_[:, "train_loss"]
     assert losses[-1] < 0.5 * losses[0]
     assert reg.score(X_test, y_test) > 0.3
+
+
+def test_highway_extrapolates_beyond_the_training_range():
+    # Windows of a rising series, one step ahead: the test windows lie above
+    # every training value. The ridge-started linear path follows the trend
+    # there; a network alone saturates near the training range.
+    from sklearn_rnn import make_windows
+
+    rng = np.random.default_rng(0)
+    X, Y = make_windows(np.cumsum(1 + rng.normal(scale=0.3, size=300)), 12)
+    train, test = slice(0, 150), slice(200, None)
+
+    def rmse(highway):
+        reg = RNNRegressor(hidden_size=8, max_epochs=20, random_state=0,
+                           highway=highway).fit(X[train], Y[train, 0])
+        return np.sqrt(np.mean((reg.predict(X[test]) - Y[test, 0]) ** 2))
+
+    with_path = rmse(True)
+    assert with_path < 0.1 * np.std(Y[test, 0])
+    assert with_path < 0.1 * rmse(False)
+
+
+def test_highway_reads_the_last_globally_standardised_steps():
+    X, y = _sum_task(n=40, n_steps=12)
+    reg = RNNRegressor(**FAST, normalize="both").fit(X, y)
+    # (outputs, features, steps): one feature (the global copy), 8 steps
+    assert reg.net_.module_.highway.conv.weight.shape == (1, 1, 8)
+    assert RNNRegressor(**FAST, highway=False).fit(X, y).net_.module_.highway is None
