@@ -107,7 +107,7 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=1, dropout=0.0,
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=1, dropout=0.2,
                  layer_norm=False, nonlinearity="tanh", bidirectional=False,
                  embedding_dim="auto", conv_channels=32, conv_layers=3,
                  kernel_size=7, stride=1, pool_size="auto", pooling="meanmax",
