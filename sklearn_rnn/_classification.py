@@ -69,9 +69,9 @@ class LSTMClassifier(ClassifierMixin, BaseSequenceEstimator):
     network never sees. Without the convolutional front end
     (``conv_channels=None``) training batches group sequences of similar
     length, so padding costs little; with it, batches are drawn at random,
-    so that batch normalisation sees sequences of every length. Integer token ids (from
-    :class:`~sklearn_rnn.TextToSequences`) go through an embedding: see
-    ``embedding_dim``. Binary problems use the same two-output softmax as
+    so that batch normalisation sees sequences of every length. Integer
+    token ids (from :class:`~sklearn_rnn.TextToSequences`) go through an
+    embedding: see ``embedding_dim``. Binary problems use the same two-output softmax as
     multi-class ones.
 
     Examples

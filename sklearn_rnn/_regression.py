@@ -32,7 +32,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     highway : bool, default=True
         Add a linear path from the last steps of each sequence (at most
-        8, the globally standardised features) to the output beside the
+        8; with ``normalize="both"`` their globally standardised copy, else
+        the features as the network reads them) to the output beside the
         network (the "highway" of LSTNet, Lai et al., 2018). It starts as
         the ridge regression of the training targets on those steps (the
         penalty by generalised cross-validation) and the network's output
@@ -75,9 +76,9 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     network never sees. Without the convolutional front end
     (``conv_channels=None``) training batches group sequences of similar
     length, so padding costs little; with it, batches are drawn at random,
-    so that batch normalisation sees sequences of every length. ``y`` is ``(n_samples,)``,
-    ``(n_samples, n_outputs)``, or ``(n_samples, n_timesteps, n_outputs)``
-    for an output at every step (sequence-to-sequence); with a list ``X``,
+    so that batch normalisation sees sequences of every length. ``y`` is
+    ``(n_samples,)``, ``(n_samples, n_outputs)``, or ``(n_samples,
+    n_timesteps, n_outputs)`` for an output at every step (sequence-to-sequence); with a list ``X``,
     per-step targets may be a list of ``(n_timesteps_i, n_outputs)`` arrays,
     and per-step predictions for a list ``X`` are such a list.
 

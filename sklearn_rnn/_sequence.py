@@ -108,8 +108,9 @@ class BaseSequenceEstimator(BaseRecurrent):
         """
         module_params, init_module = {}, None
         if highway and head == "last" and self.embedding_dim_ is None:
-            # The linear path reads the globally standardised features: a
-            # level it never saw in training moves its output in proportion.
+            # With "both" the linear path reads the globally standardised
+            # copy: a level never seen in training moves its output in
+            # proportion.
             n_features = dataset.X.shape[2] // (2 if self._both else 1)
             module_params.update(
                 highway=min(self._n_steps_fit, HIGHWAY_STEPS),
