@@ -111,7 +111,7 @@ def test_divergence_after_healthy_epochs_restores_the_best_epoch(data):
 
 def test_divergence_then_warm_start_with_lower_lr_trains(data):
     X, y = data
-    clf = LSTMClassifier(**FAST, max_epochs=3, lr=1e3, optimizer="sgd",
+    clf = LSTMClassifier(**FAST, max_epochs=3, lr=1e5, optimizer="sgd",
                          clip_grad_norm=None)
     with pytest.warns(DivergenceWarning):
         clf.fit(X, y > 0)
