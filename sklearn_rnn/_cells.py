@@ -67,7 +67,17 @@ def _build_kernels():
     try:
         from torch.utils.cpp_extension import _get_build_directory, load_inline
 
-        if not Path(_get_build_directory(name, verbose=False), f"{name}.so").exists():
+        library = Path(_get_build_directory(name, verbose=False), f"{name}.so")
+        if library.exists():
+            # A cached build is loaded directly: load_inline would first take
+            # torch's file lock, which a process interrupted while holding it
+            # leaves behind, and every later process would wait on forever.
+            try:
+                torch.ops.load_library(str(library))
+                return torch.ops.sklearn_rnn_cells
+            except Exception:  # e.g. a library an interrupted build left
+                pass
+        else:
             # The build is silent and takes a while, once per environment: say
             # why the first GRU fit pauses, and how to skip it.
             _logger.warning(

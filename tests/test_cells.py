@@ -207,6 +207,19 @@ def test_first_build_is_announced_and_cached_one_is_not(monkeypatch, tmp_path, c
     assert len(built) == 2
 
 
+def test_cached_build_loads_without_torchs_build_lock(monkeypatch):
+    # load_inline waits on a lock file that an interrupted process may leave.
+    if _cells.compiled_kernels() is None:
+        pytest.skip("no C++ toolchain: the compiled GRU loops are unavailable")
+    from torch.utils import cpp_extension
+
+    def locked(*args, **kwargs):
+        raise AssertionError("a cached build must not go through load_inline")
+
+    monkeypatch.setattr(cpp_extension, "load_inline", locked)
+    assert _cells._build_kernels() is not None
+
+
 @pytest.mark.parametrize("backend_name", ["compiled", "torch"])
 def test_fallback_matches_compiled_loops(backend_name, monkeypatch):
     if _cells.compiled_kernels() is None:
