@@ -280,7 +280,9 @@ _FORECASTER_NOTES = """
     ``early_stopping``, the validation rows are the last ones, after a gap of
     ``horizon`` rows so no target step is shared with training. The
     network keeps its best epoch, or its linear start (``best_epoch_`` 0)
-    when no epoch beats it on the validation rows; their forecast errors
+    unless that epoch beats it on the validation rows by more than one
+    standard error of the difference (a smaller gain is chance); their
+    forecast errors
     are kept (``calibration_residuals_``), and the linear path (with
     ``highway``) is then fit again on every row, the network's output held
     fixed, so the most recent rows shape the forecast too.

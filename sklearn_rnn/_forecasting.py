@@ -190,8 +190,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
 
         fit(dataset, max_epochs=self._epochs(len(train)),
             init_module=init_and_keep)
-        if self.highway and self._valid_loss(valid, start) <= self._valid_loss(valid):
-            # Training never beat the linear model it started from: keep that.
+        if self.highway and not self._beats_start(valid, start):
+            # The network did not clearly beat the linear model it started
+            # from: keep that.
             self.net_.module_.load_state_dict(start)
             self.best_epoch_ = 0
         self._set_calibration(pieces, self._tail_residuals(
@@ -225,30 +226,53 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             series_ids=self.series_embedding is not None,
         )
 
-    def _valid_loss(self, valid, state=None):
-        """Loss of the fitted module (or of its weights ``state``) on ``valid``."""
+    def _beats_start(self, valid, start):
+        """Whether the trained network beats its linear start ``start`` on ``valid``
+        by more than one standard error (the one-standard-error rule).
+
+        The simpler model is kept unless the network's validation loss is
+        lower by more than the noise of that comparison (Breiman et al.,
+        1984; Hastie et al., 2009, section 7.10): early stopping picks the
+        best of many epochs on a short tail, so a small gain is mostly
+        chance. Neighbouring rows share ``horizon - 1`` target steps, so the
+        loss differences are averaged over blocks of ``horizon`` consecutive
+        rows of a series, roughly independent, before their standard error
+        is taken (one-step targets of ``strategy="recursive"`` share none:
+        blocks of one row); with fewer than two blocks, any gain counts.
+        """
+        gain = self._row_losses(valid, start) - self._row_losses(valid)
+        which = valid.series.series_of(valid.rows).numpy()
+        size = 1 if self.strategy == "recursive" else self.horizon
+        blocks = []
+        for k in np.unique(which):
+            own = gain[(which == k) & np.isfinite(gain)]
+            own = own[len(own) % size:]  # whole blocks, the latest rows
+            blocks.extend(own.reshape(-1, size).mean(axis=1))
+        if len(blocks) < 2:
+            return gain.mean() > 0
+        return np.mean(blocks) > np.std(blocks, ddof=1) / math.sqrt(len(blocks))
+
+    def _row_losses(self, valid, state=None):
+        """Squared error of each row of ``valid``, averaged over its known
+        target values, of the fitted module (or of its weights ``state``)."""
         module = self.net_.module_
         if state is not None:
             module = copy.deepcopy(module)
             module.load_state_dict(state)
         module.eval()
         device = self.net_.device
-        total = count = 0.0
-        # Block by block, weighted by each block's known target values: the
-        # mean loss over every row, without gathering every window (and the
-        # network's states on all of them) at once.
+        losses = []
+        # Block by block: never every window (and the network's states on
+        # all of them) at once.
         with torch.no_grad():
             block = self._block_rows()
             for start in range(0, len(valid), block):
                 index = torch.arange(start, min(start + block, len(valid)))
                 Xb, y = valid.batch(index)
                 Xb = {key: value.to(device) for key, value in Xb.items()}
-                known = float((~torch.isnan(y)).sum())
-                if known:
-                    loss = self.net_.criterion_(module(**Xb), y.to(device))
-                    total += float(loss) * known
-                    count += known
-        return total / count if count else float("nan")
+                error = (module(**Xb).cpu() - y).flatten(1).double() ** 2
+                losses.append(error.nanmean(dim=1).numpy())
+        return np.concatenate(losses)
 
     def _block_rows(self):
         """Windows per block of a pass without gradients (see BLOCK_VALUES)."""
