@@ -331,40 +331,28 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         With ``network`` (a :class:`RecurrentNetwork`), of what its network
         part leaves of the targets.
         """
-        # Sums of products, block by block: the windows are never all
-        # gathered at once.
-        gram = cross = None
         device = highway.conv.weight.device
         block = self._block_rows()
-        for start in range(0, len(dataset), block):
-            index = torch.arange(start, min(start + block, len(dataset)))
-            Xb, y = dataset.batch(index)
-            Xb = {key: value.to(device) for key, value in Xb.items()}
-            lengths = Xb.get("lengths")
-            with torch.no_grad():
-                A = highway.inputs(Xb["X"], lengths).flatten(1).double().cpu()
-                if network is not None:
-                    network.eval()
-                    y = y - network.network_output(**Xb).cpu()
-                lengths = None if lengths is None else lengths.cpu()
-            if self.strategy == "seq2seq":
-                # The same map serves every step: fit it on the last one.
-                last = (lengths - 1 if lengths is not None
-                        else torch.full((len(y),), y.shape[1] - 1))
-                y = y[torch.arange(len(y)), last]
-            A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1).numpy()
-            y = y.double().numpy()
-            if gram is None:
-                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
-            else:
-                gram += A.T @ A
-                cross += A.T @ y
-                sq += (y * y).sum(0)
-        W, b = _ridge_gcv(gram, cross, sq)
-        conv = highway.conv
-        with torch.no_grad():
-            conv.weight.copy_(torch.from_numpy(W.T).reshape(conv.weight.shape))
-            conv.bias.copy_(torch.from_numpy(b))
+
+        def blocks():
+            for start in range(0, len(dataset), block):
+                index = torch.arange(start, min(start + block, len(dataset)))
+                Xb, y = dataset.batch(index)
+                Xb = {key: value.to(device) for key, value in Xb.items()}
+                lengths = Xb.get("lengths")
+                with torch.no_grad():
+                    A = highway.inputs(Xb["X"], lengths)
+                    if network is not None:
+                        network.eval()
+                        y = y - network.network_output(**Xb).cpu()
+                if self.strategy == "seq2seq":
+                    # The same map serves every step: fit it on the last one.
+                    last = (lengths.cpu() - 1 if lengths is not None
+                            else torch.full((len(y),), y.shape[1] - 1))
+                    y = y[torch.arange(len(y)), last]
+                yield A, y
+
+        highway.fit_ridge(blocks())
 
     # -- scaling and differencing ------------------------------------------
 
@@ -572,36 +560,6 @@ def _pad_rows(values, n_rows):
     padded = np.full((n_rows, *values.shape[1:]), np.nan)
     padded[:len(values)] = values
     return padded
-
-
-def _ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
-    """Ridge regression with an intercept, the penalty by generalised cross-validation.
-
-    Takes the sums of products of the inputs ``A`` with a last column of
-    ones appended: ``gram = A.T @ A``, ``cross = A.T @ Y``, ``sq = (Y**2).sum(0)``.
-    The penalty minimises GCV (Golub, Heath and Wahba, 1979) summed over the
-    outputs, the intercept unpenalised. Returns the coefficients
-    ``(n_features, n_outputs)`` and the intercepts.
-    """
-    n = gram[-1, -1]
-    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
-    # The centred problem: Gram matrix, cross-products and sums of squares.
-    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
-    C = cross[:-1] - n * np.outer(mean_a, mean_y)
-    total = sq - n * mean_y**2
-    eig, V = np.linalg.eigh(G)
-    eig = np.clip(eig, 0, None)
-    VtC = V.T @ C
-    best = None
-    for alpha in alphas:
-        coef = V @ (VtC / (eig + alpha)[:, None])
-        rss = (total - 2 * (coef * C).sum(0) + (coef * (G @ coef)).sum(0)).sum()
-        dof = (eig / (eig + alpha)).sum() + 1
-        gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
-        if best is None or gcv < best[0]:
-            best = (gcv, coef)
-    coef = best[1]
-    return coef, mean_y - mean_a @ coef
 
 
 @fill_doc

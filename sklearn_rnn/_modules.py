@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
+from ._ridge import ridge_gcv
 from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
@@ -373,6 +374,31 @@ class _Highway(nn.Module):
             x = x * (steps[None, :] >= (n_steps - lengths)[:, None]).unsqueeze(-1)
         x = x[:, -self.window:].transpose(1, 2)
         return nn.functional.pad(x, (self.window - x.shape[2], 0))
+
+    def fit_ridge(self, blocks):
+        """Set the map to the ridge regression of the targets on its inputs.
+
+        ``blocks`` yields ``(inputs, targets)`` pairs, ``inputs`` as
+        :meth:`inputs` returns them and ``targets`` ``(batch, outputs)``;
+        only their sums of products are kept, so the inputs of all
+        sequences are never gathered at once. The penalty is chosen by
+        generalised cross-validation (:func:`~sklearn_rnn._ridge.ridge_gcv`).
+        """
+        gram = cross = sq = None
+        for A, y in blocks:
+            A = A.flatten(1).double().cpu()
+            A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1).numpy()
+            y = y.double().cpu().numpy()
+            if gram is None:
+                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
+            else:
+                gram += A.T @ A
+                cross += A.T @ y
+                sq += (y * y).sum(0)
+        W, b = ridge_gcv(gram, cross, sq)
+        with torch.no_grad():
+            self.conv.weight.copy_(torch.from_numpy(W.T).reshape(self.conv.weight.shape))
+            self.conv.bias.copy_(torch.from_numpy(b))
 
     def forward(self, x, lengths=None, every=False):
         if every:  # an output per step, from the window ending there

@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import SequenceDataset
-from ._forecasting import _ridge_gcv
 from ._scaling import nonzero_scale
 from ._tokens import PADDING_ID, UNKNOWN_ID
 from ._validation import _is_sequence_list, check_sequences, roll_steps
@@ -288,24 +287,15 @@ def _ridge_start(dataset):
     generalised cross-validation), so training starts from it."""
 
     def init(module):
-        highway = module.highway
-        gram = cross = sq = None
-        for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
-            Xb, y = dataset.batch(torch.arange(
-                start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
-            with torch.no_grad():
-                A = highway.inputs(Xb["X"], Xb.get("lengths")).flatten(1)
-            A = torch.cat([A, torch.ones(len(A), 1)], 1).double().numpy()
-            y = y.double().numpy()
-            if gram is None:
-                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
-            else:
-                gram, cross, sq = gram + A.T @ A, cross + A.T @ y, sq + (y * y).sum(0)
-        W, b = _ridge_gcv(gram, cross, sq)
-        conv = highway.conv
-        with torch.no_grad():
-            conv.weight.copy_(torch.from_numpy(W.T).reshape(conv.weight.shape))
-            conv.bias.copy_(torch.from_numpy(b))
+        def blocks():
+            for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
+                Xb, y = dataset.batch(torch.arange(
+                    start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
+                with torch.no_grad():
+                    A = module.highway.inputs(Xb["X"], Xb.get("lengths"))
+                yield A, y
+
+        module.highway.fit_ridge(blocks())
 
     return init
 

@@ -1,0 +1,38 @@
+"""Ridge regression from sums of products, the penalty chosen by GCV.
+
+The linear paths (:class:`~sklearn_rnn._modules._Highway`) start from the
+ridge regression of the training targets on what they read; their inputs
+are gathered block by block, so only the sums of products are kept.
+"""
+
+import numpy as np
+
+
+def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
+    """Ridge regression with an intercept, the penalty by generalised cross-validation.
+
+    Takes the sums of products of the inputs ``A`` with a last column of
+    ones appended: ``gram = A.T @ A``, ``cross = A.T @ Y``, ``sq = (Y**2).sum(0)``.
+    The penalty minimises GCV (Golub, Heath and Wahba, 1979) summed over the
+    outputs, the intercept unpenalised. Returns the coefficients
+    ``(n_features, n_outputs)`` and the intercepts.
+    """
+    n = gram[-1, -1]
+    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
+    # The centred problem: Gram matrix, cross-products and sums of squares.
+    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
+    C = cross[:-1] - n * np.outer(mean_a, mean_y)
+    total = sq - n * mean_y**2
+    eig, V = np.linalg.eigh(G)
+    eig = np.clip(eig, 0, None)
+    VtC = V.T @ C
+    best = None
+    for alpha in alphas:
+        coef = V @ (VtC / (eig + alpha)[:, None])
+        rss = (total - 2 * (coef * C).sum(0) + (coef * (G @ coef)).sum(0)).sum()
+        dof = (eig / (eig + alpha)).sum() + 1
+        gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
+        if best is None or gcv < best[0]:
+            best = (gcv, coef)
+    coef = best[1]
+    return coef, mean_y - mean_a @ coef
