@@ -10,6 +10,8 @@ sktime and aeon provide the data, all shipped offline)::
     ... bench_panel.py --quick            # a smoke run of every part
     ... bench_panel.py --part global --embedding none --embedding 2 --no-local
                                           # series_embedding rows, no local loop
+    ... bench_panel.py --part global --highway true --highway series --no-local
+                                          # a shared or per-series linear path
 
 Parts:
 
@@ -116,11 +118,12 @@ def fit_local(params, series):
 
 
 def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs,
-                    embeddings=(None,), local=True):
+                    embeddings=(None,), local=True, highways=(True,)):
     """Mean MASE and CPU seconds of each model over series and origins.
 
-    ``embeddings``: the global model's ``series_embedding`` values, one row
-    each; ``local=False`` skips the per-series loop.
+    ``embeddings``, ``highways``: the global model's ``series_embedding``
+    and ``highway`` values, one row per pair; ``local=False`` skips the
+    per-series loop.
     """
     results = {}
 
@@ -150,13 +153,16 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs,
             params = dict(sp=sp, horizon=horizon, random_state=seed)
             if max_epochs is not None:
                 params["max_epochs"] = max_epochs
-            for dim in embeddings:
+            for dim, highway in [(d, h) for d in embeddings for h in highways]:
                 tic = cpu_time()
-                model = GRUForecaster(**params, series_embedding=dim).fit(
-                    as_panel(train))
+                model = GRUForecaster(**params, series_embedding=dim,
+                                      highway=highway).fit(as_panel(train))
                 forecast = model.forecast(as_panel(train))
-                name = ("GRU global" if len(embeddings) == 1
-                        else f"GRU global, id {dim}")
+                name = "GRU global"
+                if len(embeddings) > 1:
+                    name += f", id {dim}"
+                if len(highways) > 1:
+                    name += f", hw {highway}"
                 record(name, scores({k: forecast.loc[k] for k in series}),
                        cpu_time() - tic)
             if not local:
@@ -175,20 +181,21 @@ def evaluate_global(series, horizon, cutoffs, window, sp, seeds, max_epochs,
 
 
 def part_global(quick, seeds, data=("macrodata", "m1"), embeddings=(None,),
-                local=True):
+                local=True, highways=(True,)):
     seeds = seeds[:1] if quick else seeds
     epochs = 3 if quick else None
     tables = {}
     if "macrodata" in data:
         tables["macrodata (12 series, H=8, 3 origins)"] = evaluate_global(
             load_macrodata(), 8, [24, 16, 8] if not quick else [8], 24, 4, seeds,
-            epochs, embeddings, local)
+            epochs, embeddings, local, highways)
     if "m1" in data:
         m1 = load_m1_yearly()
         if quick:
             m1 = dict(list(m1.items())[:12])
         tables[f"M1 yearly ({len(m1)} series, H=6, last 6 held out)"] = (
-            evaluate_global(m1, 6, [6], 8, 1, seeds, epochs, embeddings, local))
+            evaluate_global(m1, 6, [6], 8, 1, seeds, epochs, embeddings, local,
+                            highways))
     for title, table in tables.items():
         print(f"\n{title}: mean MASE over series and origins; CPU s per fit "
               "(all series)")
@@ -328,6 +335,11 @@ def main(argv=None):
                         help="the global model's series_embedding, one row per "
                              "value ('none' for no embedding; default the "
                              "package default)")
+    parser.add_argument("--highway", action="append",
+                        type=lambda v: {"true": True, "false": False}.get(v, v),
+                        help="the global model's highway, one row per value "
+                             "(true, false, series; default the package "
+                             "default)")
     parser.add_argument("--no-local", action="store_true",
                         help="skip the per-series models of the global part")
     parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
@@ -342,7 +354,8 @@ def main(argv=None):
             part_global(args.quick, SEEDS[:args.seeds],
                         args.data or ("macrodata", "m1"),
                         args.embedding or (GRUForecaster().series_embedding,),
-                        not args.no_local)
+                        not args.no_local,
+                        args.highway or (GRUForecaster().highway,))
         else:
             {"covariates": part_covariates,
              "scale": part_scale}[part](args.quick, SEEDS[:args.seeds])

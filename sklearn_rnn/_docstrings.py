@@ -239,13 +239,21 @@ _FORECASTER = """
         ``X`` (``"auto"`` does not difference otherwise). ``difference_``
         holds the choice.
 
-    highway : bool, default={highway}
+    highway : "series" or bool, default={highway}
         Add a linear path from the window to the forecast beside the network
         (the "highway" of LSTNet, Lai et al., 2018). It starts as the ridge
         regression of the training targets on the windows (the penalty by
         generalised cross-validation) and the network's output layer starts
         at zero, so training starts from the best linear autoregressive
-        model and the network learns what it misses.
+        model and the network learns what it misses. On a panel,
+        ``"series"`` gives each series its own linear path, the one network
+        staying shared (a global-local model): the shared map plus a
+        correction per series, ridge-fit to what the shared map leaves of
+        that series, with one penalty for all series chosen by generalised
+        cross-validation, so that short or alike series stay near the
+        shared map; a series not seen in fit reads the shared map. True
+        shares one linear path across the panel. On one series the two are
+        the same.
 
     target : int or str, default={target}
         The column of ``X`` to forecast when ``y`` is omitted: a position, or a

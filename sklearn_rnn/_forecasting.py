@@ -51,7 +51,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "loss_steps": [Interval(Integral, 1, None, closed="left"), None],
         "normalize": [StrOptions({"last", "standard"}), None],
         "difference": [StrOptions({"auto"}), "boolean"],
-        "highway": ["boolean"],
+        "highway": ["boolean", StrOptions({"series"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"),
                        StrOptions({"auto"})],
         "known": ["array-like", None],
@@ -169,6 +169,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                        else torch.nn.MSELoss()),
             highway=self.window_ if self.highway else None,
             n_series=len(pieces), series_dim=self.series_embedding,
+            highway_series=len(pieces) if self._per_series_highway() else None,
         )
         if reuse or not self.early_stopping:
             self.calibration_residuals_ = self.calibration_scales_ = None
@@ -223,8 +224,18 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             self.normalize, self._normalized_target(),
             every_step=(self.loss_steps or self.window_)
             if self.strategy == "seq2seq" else None,
-            series_ids=self.series_embedding is not None,
+            series_ids=self._reads_series(),
         )
+
+    def _per_series_highway(self):
+        """Whether the linear path has per-series corrections: a panel of
+        several series (one series alone is fit as it would be alone)."""
+        return (self.highway == "series" and self._series_ids is not None
+                and len(self._series_ids) > 1)
+
+    def _reads_series(self):
+        """Whether the module reads each window's series."""
+        return self.series_embedding is not None or self._per_series_highway()
 
     def _beats_start(self, valid, start):
         """Whether the trained network beats its linear start ``start`` on ``valid``
@@ -350,7 +361,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                     last = (lengths.cpu() - 1 if lengths is not None
                             else torch.full((len(y),), y.shape[1] - 1))
                     y = y[torch.arange(len(y)), last]
-                yield A, y
+                yield A, y, Xb.get("series")
 
         highway.fit_ridge(blocks())
 
@@ -539,7 +550,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         network's units."""
         Xb, loc, scale = prepare_windows(windows, lengths, self.normalize,
                                          self._normalized_target())
-        if self.series_embedding is not None:
+        if self._reads_series():
             Xb["series"] = torch.full((len(windows),), series, dtype=torch.int64)
         # Slices of the prepared windows are the batches: a single window's
         # forecast goes straight to the module.
@@ -602,7 +613,7 @@ class GRUForecaster(BaseRecurrentForecaster):
     """
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
-                 loss_steps=None, normalize=None, difference="auto", highway=True,
+                 loss_steps=None, normalize=None, difference="auto", highway="series",
                  target=0, known=None, series_embedding=None, cell="gru",
                  hidden_size=32,
                  num_layers=1, dropout=0.0, layer_norm=False, nonlinearity="tanh",
@@ -692,7 +703,7 @@ class ConvGRUForecaster(BaseRecurrentForecaster):
     )
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
-                 loss_steps=None, normalize=None, difference="auto", highway=True,
+                 loss_steps=None, normalize=None, difference="auto", highway="series",
                  target=0, known=None, series_embedding=None, conv_channels=16,
                  kernel_size=3,
                  stride=1, cell="gru", hidden_size=32, num_layers=1, dropout=0.0,

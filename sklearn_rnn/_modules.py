@@ -6,12 +6,13 @@ takes a batch ``X`` of shape ``(batch, time, features)`` whose sequences are
 tensor; without ``lengths`` every sequence fills the whole time axis.
 """
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
-from ._ridge import ridge_gcv
+from ._ridge import ridge_gcv, shrunk_ridge
 from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
@@ -350,11 +351,21 @@ class _Highway(nn.Module):
     ``features``, it reads only the last ``features`` input features.
     """
 
-    def __init__(self, input_size, output_size, window, features=None):
+    def __init__(self, input_size, output_size, window, features=None,
+                 n_series=None):
         super().__init__()
         self.window = window
         self.features = input_size if features is None else features
         self.conv = nn.Conv1d(self.features, output_size, window)
+        # A panel's per-series corrections of the shared map (global-local),
+        # zero for a series not seen in training (id -1). Buffers: the ridge
+        # fit sets them; trained by gradient, they fit the training rows so
+        # closely that the network never improved on the linear start.
+        per_series = n_series is not None
+        self.register_buffer("series_weight", torch.zeros(
+            n_series, output_size, self.features * window) if per_series else None)
+        self.register_buffer("series_bias", torch.zeros(
+            n_series, output_size) if per_series else None)
 
     def _read(self, x):
         return x if self.features == x.shape[-1] else x[..., -self.features:]
@@ -378,34 +389,74 @@ class _Highway(nn.Module):
     def fit_ridge(self, blocks):
         """Set the map to the ridge regression of the targets on its inputs.
 
-        ``blocks`` yields ``(inputs, targets)`` pairs, ``inputs`` as
-        :meth:`inputs` returns them and ``targets`` ``(batch, outputs)``;
-        only their sums of products are kept, so the inputs of all
-        sequences are never gathered at once. The penalty is chosen by
+        ``blocks`` yields ``(inputs, targets, series)``, ``inputs`` as
+        :meth:`inputs` returns them, ``targets`` ``(batch, outputs)`` and
+        ``series`` each sequence's series (None without per-series
+        corrections); only their sums of products are kept, so the inputs of
+        all sequences are never gathered at once. The penalty is chosen by
         generalised cross-validation (:func:`~sklearn_rnn._ridge.ridge_gcv`).
+        With per-series corrections, each is the ridge regression of what
+        the shared map leaves of its series' targets, one penalty for all
+        (:func:`~sklearn_rnn._ridge.shrunk_ridge`): a large one gives back
+        the shared map, so short series stay near it.
         """
+        n_groups = 1 if self.series_weight is None else len(self.series_weight)
         gram = cross = sq = None
-        for A, y in blocks:
+        for A, y, series in blocks:
             A = A.flatten(1).double().cpu()
             A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1).numpy()
             y = y.double().cpu().numpy()
+            group = (np.zeros(len(A), dtype=np.int64) if series is None
+                     or self.series_weight is None else series.cpu().numpy())
             if gram is None:
-                gram, cross, sq = A.T @ A, A.T @ y, (y * y).sum(0)
-            else:
-                gram += A.T @ A
-                cross += A.T @ y
-                sq += (y * y).sum(0)
-        W, b = ridge_gcv(gram, cross, sq)
+                gram = np.zeros((n_groups, A.shape[1], A.shape[1]))
+                cross = np.zeros((n_groups, A.shape[1], y.shape[1]))
+                sq = np.zeros((n_groups, y.shape[1]))
+            for k in np.unique(group):
+                Ak, yk = A[group == k], y[group == k]
+                gram[k] += Ak.T @ Ak
+                cross[k] += Ak.T @ yk
+                sq[k] += (yk * yk).sum(0)
+        W, b = ridge_gcv(gram.sum(0), cross.sum(0), sq.sum(0))
         with torch.no_grad():
             self.conv.weight.copy_(torch.from_numpy(W.T).reshape(self.conv.weight.shape))
             self.conv.bias.copy_(torch.from_numpy(b))
+        if self.series_weight is None:
+            return
+        shared = np.vstack([W, b])
+        coef = shrunk_ridge(gram, cross - gram @ shared,
+                            sq - 2 * (shared * cross).sum(1)
+                            + (shared * (gram @ shared)).sum(1))
+        with torch.no_grad():
+            self.series_weight.copy_(
+                torch.from_numpy(coef[:, :-1].transpose(0, 2, 1)))
+            self.series_bias.copy_(torch.from_numpy(coef[:, -1]))
 
-    def forward(self, x, lengths=None, every=False):
+    def _series_correction(self, inputs, series):
+        """Each sequence's series' correction; ``inputs`` (batch, ..., features)."""
+        known = (series >= 0).to(inputs.dtype)
+        series = series.clamp(min=0)
+        weight = self.series_weight[series] * known[:, None, None]
+        bias = self.series_bias[series] * known[:, None]
+        out = torch.einsum("b...f,bof->b...o", inputs, weight)
+        return out + bias.view(len(bias), *([1] * (out.dim() - 2)), -1)
+
+    def forward(self, x, lengths=None, every=False, series=None):
+        per_series = self.series_weight is not None and series is not None
         if every:  # an output per step, from the window ending there
             z = nn.functional.pad(self._read(x).transpose(1, 2),
                                   (self.window - 1, 0))
-            return self.conv(z).transpose(1, 2)
-        return self.conv(self.inputs(x, lengths))[..., 0]
+            out = self.conv(z).transpose(1, 2)
+            if per_series:
+                steps = z.unfold(2, self.window, 1).transpose(1, 2).flatten(2)
+                out = out + self._series_correction(steps, series.to(x.device))
+            return out
+        inputs = self.inputs(x, lengths)
+        out = self.conv(inputs)[..., 0]
+        if per_series:
+            out = out + self._series_correction(inputs.flatten(1),
+                                                series.to(x.device))
+        return out
 
 
 class RecurrentNetwork(nn.Module):
@@ -451,6 +502,10 @@ class RecurrentNetwork(nn.Module):
         is looked up in a learned embedding of ``series_dim`` values, joined
         to every real input step of the network (not of the highway); id -1
         (a series not seen in training) gets the mean of the embeddings.
+    highway_series : int or None
+        When set (with ``highway``), the linear path has a correction of its
+        coefficients for each of ``highway_series`` series, read by each
+        sequence's ``series``; id -1 gets none (the shared map).
     """
 
     def __init__(self, *, input_size, output_size, cell="lstm", hidden_size=32,
@@ -460,7 +515,7 @@ class RecurrentNetwork(nn.Module):
                  conv_layers=1, conv_norm=False, pool_size=1, causal=True,
                  n_stats=0, num_embeddings=None, embedding_dim=None,
                  highway=None, highway_features=None, n_series=None,
-                 series_dim=None):
+                 series_dim=None, highway_series=None):
         super().__init__()
         self.head = head
         self.pooling = pooling
@@ -495,7 +550,7 @@ class RecurrentNetwork(nn.Module):
         self.highway = None
         if highway is not None:
             self.highway = _Highway(input_size_raw, output_size, highway,
-                                    highway_features)
+                                    highway_features, highway_series)
             nn.init.zeros_(self.linear.weight)
             nn.init.zeros_(self.linear.bias)
 
@@ -537,7 +592,8 @@ class RecurrentNetwork(nn.Module):
 
     def forward(self, X, lengths=None, stats=None, series=None):
         if self.highway is not None:
-            linear = self.highway(X, lengths, every=self.head == "every")
+            linear = self.highway(X, lengths, every=self.head == "every",
+                                  series=series)
             return self.network_output(X, lengths, stats, series) + linear
         return self.network_output(X, lengths, stats, series)
 

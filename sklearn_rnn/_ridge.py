@@ -36,3 +36,27 @@ def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
             best = (gcv, coef)
     coef = best[1]
     return coef, mean_y - mean_a @ coef
+
+
+def shrunk_ridge(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
+    """Ridge regressions of each series, one penalty chosen by GCV over all.
+
+    ``gram``, ``cross``, ``sq``: per series (first axis), as
+    :func:`ridge_gcv` takes them; every coefficient is penalised, the
+    intercept too, so a large penalty leaves every series at zero. Returns
+    ``(n_series, n_features + 1, n_outputs)``.
+    """
+    eig, V = np.linalg.eigh(gram)
+    eig = np.clip(eig, 0, None)
+    VtC = V.transpose(0, 2, 1) @ cross
+    n = gram[:, -1, -1].sum()
+    best = None
+    for alpha in alphas:
+        coef = V @ (VtC / (eig + alpha)[..., None])
+        rss = (sq - 2 * (coef * cross).sum(1)
+               + (coef * (gram @ coef)).sum(1)).sum()
+        dof = (eig / (eig + alpha)).sum()
+        gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
+        if best is None or gcv < best[0]:
+            best = (gcv, coef)
+    return best[1]

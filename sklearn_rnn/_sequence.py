@@ -293,7 +293,7 @@ def _ridge_start(dataset):
                     start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
                 with torch.no_grad():
                     A = module.highway.inputs(Xb["X"], Xb.get("lengths"))
-                yield A, y
+                yield A, y, None
 
         module.highway.fit_ridge(blocks())
 

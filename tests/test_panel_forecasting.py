@@ -259,3 +259,52 @@ def test_series_embedding_tells_series_apart():
     alone = GRUForecaster(series_embedding=3, **params).fit(y)
     listed = GRUForecaster(series_embedding=3, **params).fit([y])
     np.testing.assert_allclose(listed.forecast([y])[0], alone.forecast(y))
+
+
+def _ar1(phi, n, seed):
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n)
+    for t in range(1, n):
+        y[t] = phi * y[t - 1] + rng.normal()
+    return y
+
+
+def test_highway_series_gives_each_series_its_own_linear_path():
+    # Two stationary series with opposite dynamics: one shared linear map
+    # cannot fit both; a correction per series can.
+    panel = [_ar1(0.8, 200, 0), _ar1(-0.8, 200, 1)]
+    params = dict(window=4, horizon=1, hidden_size=4, max_epochs=1,
+                  difference=False, random_state=0)
+    model = GRUForecaster(highway="series", **params).fit(panel)
+    highway = model.net_.module_.highway
+    assert highway.series_weight.shape == (2, 1, 4)
+    # The coefficient of each series' last value, shared plus correction.
+    last = (highway.conv.weight[0, 0, -1] + highway.series_weight[:, 0, -1]).detach()
+    assert last[0] > 0.5 and last[1] < -0.5
+    shared = GRUForecaster(highway=True, **params).fit(panel)
+    assert shared.net_.module_.highway.series_weight is None
+
+
+def test_highway_series_on_one_series_is_the_shared_highway():
+    y = _series(1, 40, "2000-01")["y"]
+    params = dict(window=6, horizon=2, hidden_size=8, max_epochs=2,
+                  random_state=0)
+    np.testing.assert_array_equal(
+        GRUForecaster(highway="series", **params).fit(y).forecast(y),
+        GRUForecaster(highway=True, **params).fit(y).forecast(y))
+
+
+def test_highway_series_unseen_series_reads_the_shared_map():
+    panel = pd.concat({k: pd.Series(_ar1(phi, 120, k), name="y")
+                       for k, phi in enumerate([0.8, -0.5, 0.3])}, names=["id", "t"])
+    model = GRUForecaster(window=4, horizon=2, hidden_size=4, max_epochs=1,
+                          difference=False, random_state=0).fit(panel)
+    new = pd.concat({"new": pd.Series(_ar1(0.5, 60, 3), name="y")},
+                    names=["id", "t"])
+    before, fitted = model.forecast(new), model.forecast(panel)
+    # Corrections of the fitted series reach them, never a new one.
+    with torch.no_grad():
+        model.net_.module_.highway.series_weight.add_(1.0)
+        model.net_.module_.highway.series_bias.add_(1.0)
+    pd.testing.assert_series_equal(model.forecast(new), before)
+    assert not np.allclose(model.forecast(panel), fitted)
