@@ -38,6 +38,12 @@ def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
     return coef, mean_y - mean_a @ coef
 
 
+#: Series whose matrices are decomposed at once: the eigenvectors of a
+#: chunk are the only per-series matrices :func:`shrunk_ridge` adds to its
+#: inputs, so its memory does not grow with the panel.
+EIGH_CHUNK = 1024
+
+
 def shrunk_ridge(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
     """Ridge regressions of each series, one penalty chosen by GCV over all.
 
@@ -45,18 +51,34 @@ def shrunk_ridge(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
     :func:`ridge_gcv` takes them; every coefficient is penalised, the
     intercept too, so a large penalty leaves every series at zero. Returns
     ``(n_series, n_features + 1, n_outputs)``.
+
+    In each series' eigenbasis (``gram = V diag(e) V^T``, ``z = V^T cross``)
+    the residual sum of squares at penalty ``a`` is ``sq - sum(z**2 (2 / (e
+    + a) - e / (e + a)**2))``: the penalty is chosen from ``e`` and ``z``
+    alone, and the eigenvectors are kept for one chunk of series at a time.
     """
-    eig, V = np.linalg.eigh(gram)
+    n_series = len(gram)
+    eig = np.empty(gram.shape[:2])
+    z2 = np.empty(cross.shape)
+    for start in range(0, n_series, EIGH_CHUNK):
+        part = slice(start, start + EIGH_CHUNK)
+        eig[part], V = np.linalg.eigh(gram[part])
+        z2[part] = (V.transpose(0, 2, 1) @ cross[part]) ** 2
     eig = np.clip(eig, 0, None)
-    VtC = V.transpose(0, 2, 1) @ cross
     n = gram[:, -1, -1].sum()
     best = None
     for alpha in alphas:
-        coef = V @ (VtC / (eig + alpha)[..., None])
-        rss = (sq - 2 * (coef * cross).sum(1)
-               + (coef * (gram @ coef)).sum(1)).sum()
-        dof = (eig / (eig + alpha)).sum()
+        shrink = 1.0 / (eig + alpha)
+        explained = (z2 * (2 * shrink - eig * shrink**2)[..., None]).sum()
+        rss = sq.sum() - explained
+        dof = (eig * shrink).sum()
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
-            best = (gcv, coef)
-    return best[1]
+            best = (gcv, alpha)
+    coef = np.empty(cross.shape)
+    for start in range(0, n_series, EIGH_CHUNK):
+        part = slice(start, start + EIGH_CHUNK)
+        e, V = np.linalg.eigh(gram[part])
+        z = V.transpose(0, 2, 1) @ cross[part]
+        coef[part] = V @ (z / (np.clip(e, 0, None) + best[1])[..., None])
+    return coef
