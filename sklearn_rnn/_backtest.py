@@ -48,6 +48,16 @@ _PACKAGE_METRICS = ("mean_absolute_scaled_error", "skill_score")
 DEFAULT_SCORING = ("MAE", "RMSE", "MASE")
 
 
+def _float_values(y):
+    """``y``'s values as float64, or a ValueError saying it must hold numbers."""
+    try:
+        return np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
+        ) from None
+
+
 def _metric_by_name(name):
     if name in _METRIC_ALIASES:
         return _METRIC_ALIASES[name]
@@ -165,12 +175,7 @@ def _check_series(y, X):
                 "y must be one series: a pandas Series or a 1-D array. Got an "
                 f"array of shape {y.shape} instead."
             )
-    try:
-        values = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
-        ) from None
+    values = _float_values(y)
     if X is not None:
         n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
         if n_rows != len(y):
@@ -536,12 +541,7 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             "X and y must share their index, one row per (series id, time). Got "
             "X with another index instead; align it with X.reindex(y.index)."
         )
-    try:
-        values = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"y must hold numbers: {exc}. Got y of dtype {y.dtype} instead."
-        ) from None
+    values = _float_values(y)
     if isinstance(cv, Integral) and not isinstance(cv, (bool, np.bool_)):
         if cv < 1:
             raise ValueError(
