@@ -21,7 +21,7 @@ from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
 from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
-from ._stationarity import adf, kpss
+from ._stationarity import kpss
 
 # Values of the largest activation (every step's gates) of one block of
 # windows when the network runs without gradients: blocks are bounded in
@@ -33,9 +33,8 @@ _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 STEP_BUDGET = 500
 # window="auto": 3 * sp, clipped to this range.
 AUTO_WINDOW = (8, 48)
-# difference="auto" differences when KPSS rejects stationarity at this level
-# and ADF does not reject a unit root at this level.
-KPSS_LEVEL = ADF_LEVEL = 0.05
+# difference="auto" differences when KPSS rejects stationarity at this level.
+KPSS_LEVEL = 0.05
 
 
 class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
@@ -429,14 +428,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         y = data.y
         if data.target_index is None or len(y) < 3 or np.ptp(y) == 0:
             return False
-        if kpss(y)[1] >= KPSS_LEVEL:
-            return False
-        # KPSS also rejects stationarity around a shifted level or under long
-        # memory; difference only when a unit root, ADF's null, is not
-        # rejected too (the two tests agree). A series too short for the
-        # ADF regression keeps KPSS's answer, as does one that it fits
-        # exactly (NaN p-value: no evidence against a unit root).
-        return len(y) < 4 or not adf(y)[1] < ADF_LEVEL
+        return kpss(y)[1] < KPSS_LEVEL
 
     def _differenced(self, X, previous, x_mean=None):
         """``X`` with the target column replaced by its first differences.
