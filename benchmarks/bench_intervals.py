@@ -15,21 +15,30 @@ from their out-of-sample residuals; ``snaive`` adds the seasonal naive),
 sktime's ``NaiveForecaster()``
 (``predict_interval``, normal random-walk errors) and statsmodels' ETS
 (additive errors, damped additive trend, additive season for the monthly
-series; its analytic intervals).
+series; its analytic intervals) and, when MAPIE is installed (the ``bench``
+extra), MAPIE's ``SplitConformalRegressor(prefit=True)`` around a
+``GRUForecaster`` at defaults fit on the first 80% of the training series
+and conformalized on the last 20%, one regressor per horizon step (the
+plain absolute-residual score; see :func:`mapie_split`).
 
 Run::
 
     PYTHONPATH=$PWD /work/benchvenv/bin/python benchmarks/bench_intervals.py
     ... bench_intervals.py --models naive,sktime,ets   # no networks (seconds)
     ... bench_intervals.py --max-epochs 20             # faster networks
+    ... bench_intervals.py --models gru_sp,convgru_sp  # networks given sp
 """
 
 import argparse
+import importlib.util
+import math
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
 from sklearn_rnn.datasets import load_airline
@@ -37,6 +46,10 @@ from sklearn_rnn.metrics import interval_coverage, interval_score
 
 COVERAGES = (0.8, 0.9)
 N_ORIGINS = 12
+# MAPIE's conformalization set: the training series' last rows, as many as
+# our networks' validation tail (validation_fraction=0.2).
+CONFORMALIZE_FRACTION = 0.2
+HAS_MAPIE = importlib.util.find_spec("mapie") is not None
 
 
 def load_series():
@@ -71,6 +84,66 @@ def ours(estimator):
         frame = estimator.fit(train).forecast(train, coverage=list(COVERAGES))
         return {c: (frame[f"lower_{c:g}"].to_numpy(), frame[f"upper_{c:g}"].to_numpy())
                 for c in COVERAGES}
+    return intervals
+
+
+class _Step(RegressorMixin, BaseEstimator):
+    """Step ``step`` (from 0) of a fitted forecaster's forecasts: to MAPIE, a
+    fitted regressor with one output (its split conformal regressor takes no
+    2-D predictions)."""
+
+    def __init__(self, forecaster, step):
+        self.forecaster = forecaster
+        self.step = step
+
+    def fit(self, X, y):
+        raise NotImplementedError("prefit: fit the forecaster itself")
+
+    def predict(self, X):
+        prediction = self.forecaster.predict(X)
+        return prediction if prediction.ndim == 1 else prediction[:, self.step]
+
+    @property
+    def n_features_in_(self):  # what MAPIE reads to see a fitted regressor
+        return self.forecaster.n_features_in_
+
+
+def mapie_split(make):
+    """MAPIE's split conformal regressor, one per horizon step, around ``make()``.
+
+    The forecaster is fit on the training series less its last
+    ``CONFORMALIZE_FRACTION``; row ``t`` of its ``predict`` forecasts
+    ``y[t + h]`` (step ``h`` from 0) from the rows before ``t``, so step
+    ``h`` is conformalized on the held-out rows with the targets ``h`` rows
+    later (a pandas series continuing the fit's index: its first row has
+    the fit's end as history). The interval at the origin is the last row
+    of ``predict_interval`` on the training series with one more row (not
+    read: each row's forecast reads the rows before it).
+    """
+    def intervals(train, horizon, sp):
+        from mapie.regression import SplitConformalRegressor
+
+        n_conformalize = math.ceil(CONFORMALIZE_FRACTION * len(train))
+        head, tail = train.iloc[:-n_conformalize], train.iloc[-n_conformalize:]
+        forecaster = make(horizon).fit(head)
+        after = pd.date_range(train.index[-1], periods=2, freq=train.index.freq)[1:]
+        query = pd.concat([train, pd.Series([train.iloc[-1]], index=after,
+                                            name=train.name)])
+        lower = {c: np.empty(horizon) for c in COVERAGES}
+        upper = {c: np.empty(horizon) for c in COVERAGES}
+        for step in range(horizon):
+            with warnings.catch_warnings():
+                # MAPIE probes predict with an unnamed array.
+                warnings.filterwarnings("ignore", "X does not have valid feature")
+                conformal = SplitConformalRegressor(
+                    _Step(forecaster, step), confidence_level=list(COVERAGES),
+                    prefit=True)
+                conformal.conformalize(tail.iloc[:len(tail) - step],
+                                       tail.iloc[step:].to_numpy())
+            _, bounds = conformal.predict_interval(query)
+            for i, c in enumerate(COVERAGES):
+                lower[c][step], upper[c][step] = bounds[-1, :, i]
+        return {c: (lower[c], upper[c]) for c in COVERAGES}
     return intervals
 
 
@@ -120,11 +193,18 @@ def models(args):
             NaiveForecaster, h, strategy="seasonal", sp=sp)),
         "gru": lambda h, sp: ours(forecaster(GRUForecaster, h)),
         "convgru": lambda h, sp: ours(forecaster(ConvGRUForecaster, h)),
+        # The networks given the seasonal period (a diagnosis, not defaults).
+        "gru_sp": lambda h, sp: ours(forecaster(GRUForecaster, h, sp=sp)),
+        "convgru_sp": lambda h, sp: ours(forecaster(ConvGRUForecaster, h, sp=sp)),
+        "mapie": lambda h, sp: mapie_split(
+            lambda horizon: forecaster(GRUForecaster, horizon)),
         "sktime": lambda h, sp: sktime_naive,
         "ets": lambda h, sp: statsmodels_ets,
     }
     labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal",
-              "gru": "GRUForecaster", "convgru": "ConvGRUForecaster", "sktime": "sktime Naive",
+              "gru": "GRUForecaster", "convgru": "ConvGRUForecaster",
+              "gru_sp": "GRU (sp given)", "convgru_sp": "ConvGRU (sp given)",
+              "mapie": "MAPIE split GRU", "sktime": "sktime Naive",
               "ets": "statsmodels ETS"}
     for key in args.models.split(","):
         yield labels[key], available[key]
@@ -132,10 +212,14 @@ def models(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="naive,gru,convgru,sktime,ets",
-                        help="comma-separated: naive,snaive,gru,convgru,sktime,ets "
-                        "(snaive: NaiveForecaster(strategy='seasonal', sp=12) "
-                        "on the monthly series)")
+    parser.add_argument("--models", default="naive,gru,convgru,sktime,ets"
+                        + (",mapie" if HAS_MAPIE else ""),
+                        help="comma-separated: naive,snaive,gru,convgru,gru_sp,"
+                        "convgru_sp,mapie,sktime,ets (snaive: NaiveForecaster("
+                        "strategy='seasonal', sp=12) on the monthly series; "
+                        "*_sp: the networks given sp; mapie: MAPIE's split "
+                        "conformal regressor around a GRUForecaster, the "
+                        "default when mapie is installed)")
     parser.add_argument("--series", default="airline,elnino,nile")
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="override the networks' max_epochs (default: theirs)")
