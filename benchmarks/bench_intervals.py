@@ -73,10 +73,10 @@ def load_series():
     }
 
 
-def origins(n, horizon):
-    """12 origins (last training positions) over the last quarter."""
+def origins(n, horizon, n_origins=N_ORIGINS):
+    """``n_origins`` origins (last training positions) over the last quarter."""
     last = n - 1 - horizon
-    return np.unique(np.linspace(last - n // 4, last, N_ORIGINS).round().astype(int))
+    return np.unique(np.linspace(last - n // 4, last, n_origins).round().astype(int))
 
 
 def ours(estimator):
@@ -224,6 +224,8 @@ def main(argv=None):
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="override the networks' max_epochs (default: theirs)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--origins", type=int, default=N_ORIGINS,
+                        help=f"forecast origins per series (default {N_ORIGINS})")
     args = parser.parse_args(argv)
     try:
         import torch
@@ -232,7 +234,7 @@ def main(argv=None):
         pass
 
     data = load_series()
-    print(f"{N_ORIGINS} rolling origins over the last quarter of each series; "
+    print(f"{args.origins} rolling origins over the last quarter of each series; "
           "coverage and width averaged over origins and steps")
     header = (f"{'series':<8} {'model':<18} "
               + " ".join(f"{'cov' + format(c, '.0%'):>7} {'width':>7} {'score':>8}"
@@ -241,7 +243,7 @@ def main(argv=None):
     print("-" * len(header))
     for series_name in args.series.split(","):
         y, horizon, sp = data[series_name]
-        points = origins(len(y), horizon)
+        points = origins(len(y), horizon, args.origins)
         for label, make in models(args):
             model = make(horizon, sp)
             if not model:
