@@ -17,9 +17,9 @@ sktime's ``NaiveForecaster()``
 (additive errors, damped additive trend, additive season for the monthly
 series; its analytic intervals) and, when MAPIE is installed (the ``bench``
 extra), MAPIE's ``SplitConformalRegressor(prefit=True)`` around a
-``GRUForecaster`` at defaults fit on the first 80% of the training series
-and conformalized on the last 20%, one regressor per horizon step (the
-plain absolute-residual score; see :func:`mapie_split`).
+``GRUForecaster`` at defaults, conformalized on the last 20% of the rows
+whose horizon is known and fit on the rows before them, one regressor per
+horizon step (the plain absolute-residual score; see :func:`mapie_split`).
 
 Run::
 
@@ -111,21 +111,23 @@ class _Step(RegressorMixin, BaseEstimator):
 def mapie_split(make):
     """MAPIE's split conformal regressor, one per horizon step, around ``make()``.
 
-    The forecaster is fit on the training series less its last
-    ``CONFORMALIZE_FRACTION``; row ``t`` of its ``predict`` forecasts
-    ``y[t + h]`` (step ``h`` from 0) from the rows before ``t``, so step
-    ``h`` is conformalized on the held-out rows with the targets ``h`` rows
-    later (a pandas series continuing the fit's index: its first row has
-    the fit's end as history). The interval at the origin is the last row
-    of ``predict_interval`` on the training series with one more row (not
+    Row ``t`` of a forecaster's ``predict`` forecasts ``y[t + h]`` (step
+    ``h`` from 0) from the rows before ``t``. The last
+    ``CONFORMALIZE_FRACTION`` of the rows whose whole horizon is in the
+    training series conformalize, every step on the same rows (step ``h``
+    with the targets ``h`` rows later), as our networks' validation rows
+    do; the forecaster is fit on the rows before them, and they are passed
+    as a pandas series continuing its index (the first has the fit's end as
+    history). The interval at the origin is the last row of
+    ``predict_interval`` on the training series with one more row (not
     read: each row's forecast reads the rows before it).
     """
     def intervals(train, horizon, sp):
         from mapie.regression import SplitConformalRegressor
 
-        n_conformalize = math.ceil(CONFORMALIZE_FRACTION * len(train))
-        head, tail = train.iloc[:-n_conformalize], train.iloc[-n_conformalize:]
-        forecaster = make(horizon).fit(head)
+        n_rows = len(train) - horizon + 1  # rows with the whole horizon known
+        start = n_rows - math.ceil(CONFORMALIZE_FRACTION * n_rows)
+        forecaster = make(horizon).fit(train.iloc[:start])
         after = pd.date_range(train.index[-1], periods=2, freq=train.index.freq)[1:]
         query = pd.concat([train, pd.Series([train.iloc[-1]], index=after,
                                             name=train.name)])
@@ -138,8 +140,8 @@ def mapie_split(make):
                 conformal = SplitConformalRegressor(
                     _Step(forecaster, step), confidence_level=list(COVERAGES),
                     prefit=True)
-                conformal.conformalize(tail.iloc[:len(tail) - step],
-                                       tail.iloc[step:].to_numpy())
+                conformal.conformalize(train.iloc[start:n_rows],
+                                       train.iloc[start + step:n_rows + step])
             _, bounds = conformal.predict_interval(query)
             for i, c in enumerate(COVERAGES):
                 lower[c][step], upper[c][step] = bounds[-1, :, i]
