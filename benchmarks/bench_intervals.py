@@ -37,7 +37,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
@@ -109,7 +108,7 @@ class _Step(RegressorMixin, BaseEstimator):
 
 
 def mapie_split(make):
-    """MAPIE's split conformal regressor, one per horizon step, around ``make()``.
+    """MAPIE's split conformal regressor, one per step, around ``make(horizon)``.
 
     Row ``t`` of a forecaster's ``predict`` forecasts ``y[t + h]`` (step
     ``h`` from 0) from the rows before ``t``. The last
