@@ -15,21 +15,29 @@ from their out-of-sample residuals; ``snaive`` adds the seasonal naive),
 sktime's ``NaiveForecaster()``
 (``predict_interval``, normal random-walk errors) and statsmodels' ETS
 (additive errors, damped additive trend, additive season for the monthly
-series; its analytic intervals).
+series; its analytic intervals) and, when MAPIE is installed (the ``bench``
+extra), MAPIE's ``SplitConformalRegressor(prefit=True)`` around a
+``GRUForecaster`` at defaults, conformalized on the last 20% of the rows
+whose horizon is known and fit on the rows before them, one regressor per
+horizon step (the plain absolute-residual score; see :func:`mapie_split`).
 
 Run::
 
     PYTHONPATH=$PWD /work/benchvenv/bin/python benchmarks/bench_intervals.py
     ... bench_intervals.py --models naive,sktime,ets   # no networks (seconds)
     ... bench_intervals.py --max-epochs 20             # faster networks
+    ... bench_intervals.py --models gru_sp,convgru_sp  # networks given sp
 """
 
 import argparse
+import importlib.util
+import math
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
 from sklearn_rnn.datasets import load_airline
@@ -37,6 +45,10 @@ from sklearn_rnn.metrics import interval_coverage, interval_score
 
 COVERAGES = (0.8, 0.9)
 N_ORIGINS = 12
+# MAPIE's conformalization set: the training series' last rows, as many as
+# our networks' validation tail (validation_fraction=0.2).
+CONFORMALIZE_FRACTION = 0.2
+HAS_MAPIE = importlib.util.find_spec("mapie") is not None
 
 
 def load_series():
@@ -60,10 +72,10 @@ def load_series():
     }
 
 
-def origins(n, horizon):
-    """12 origins (last training positions) over the last quarter."""
+def origins(n, horizon, n_origins=N_ORIGINS):
+    """``n_origins`` origins (last training positions) over the last quarter."""
     last = n - 1 - horizon
-    return np.unique(np.linspace(last - n // 4, last, N_ORIGINS).round().astype(int))
+    return np.unique(np.linspace(last - n // 4, last, n_origins).round().astype(int))
 
 
 def ours(estimator):
@@ -71,6 +83,68 @@ def ours(estimator):
         frame = estimator.fit(train).forecast(train, coverage=list(COVERAGES))
         return {c: (frame[f"lower_{c:g}"].to_numpy(), frame[f"upper_{c:g}"].to_numpy())
                 for c in COVERAGES}
+    return intervals
+
+
+class _Step(RegressorMixin, BaseEstimator):
+    """Step ``step`` (from 0) of a fitted forecaster's forecasts: to MAPIE, a
+    fitted regressor with one output (its split conformal regressor takes no
+    2-D predictions)."""
+
+    def __init__(self, forecaster, step):
+        self.forecaster = forecaster
+        self.step = step
+
+    def fit(self, X, y):
+        raise NotImplementedError("prefit: fit the forecaster itself")
+
+    def predict(self, X):
+        prediction = self.forecaster.predict(X)
+        return prediction if prediction.ndim == 1 else prediction[:, self.step]
+
+    @property
+    def n_features_in_(self):  # what MAPIE reads to see a fitted regressor
+        return self.forecaster.n_features_in_
+
+
+def mapie_split(make):
+    """MAPIE's split conformal regressor, one per step, around ``make(horizon)``.
+
+    Row ``t`` of a forecaster's ``predict`` forecasts ``y[t + h]`` (step
+    ``h`` from 0) from the rows before ``t``. The last
+    ``CONFORMALIZE_FRACTION`` of the rows whose whole horizon is in the
+    training series conformalize, every step on the same rows (step ``h``
+    with the targets ``h`` rows later), as our networks' validation rows
+    do; the forecaster is fit on the rows before them, and they are passed
+    as a pandas series continuing its index (the first has the fit's end as
+    history). The interval at the origin is the last row of
+    ``predict_interval`` on the training series with one more row (not
+    read: each row's forecast reads the rows before it).
+    """
+    def intervals(train, horizon, sp):
+        from mapie.regression import SplitConformalRegressor
+
+        n_rows = len(train) - horizon + 1  # rows with the whole horizon known
+        start = n_rows - math.ceil(CONFORMALIZE_FRACTION * n_rows)
+        forecaster = make(horizon).fit(train.iloc[:start])
+        after = pd.date_range(train.index[-1], periods=2, freq=train.index.freq)[1:]
+        query = pd.concat([train, pd.Series([train.iloc[-1]], index=after,
+                                            name=train.name)])
+        lower = {c: np.empty(horizon) for c in COVERAGES}
+        upper = {c: np.empty(horizon) for c in COVERAGES}
+        for step in range(horizon):
+            with warnings.catch_warnings():
+                # MAPIE probes predict with an unnamed array.
+                warnings.filterwarnings("ignore", "X does not have valid feature")
+                conformal = SplitConformalRegressor(
+                    _Step(forecaster, step), confidence_level=list(COVERAGES),
+                    prefit=True)
+                conformal.conformalize(train.iloc[start:n_rows],
+                                       train.iloc[start + step:n_rows + step])
+            _, bounds = conformal.predict_interval(query)
+            for i, c in enumerate(COVERAGES):
+                lower[c][step], upper[c][step] = bounds[-1, :, i]
+        return {c: (lower[c], upper[c]) for c in COVERAGES}
     return intervals
 
 
@@ -120,11 +194,18 @@ def models(args):
             NaiveForecaster, h, strategy="seasonal", sp=sp)),
         "gru": lambda h, sp: ours(forecaster(GRUForecaster, h)),
         "convgru": lambda h, sp: ours(forecaster(ConvGRUForecaster, h)),
+        # The networks given the seasonal period (a diagnosis, not defaults).
+        "gru_sp": lambda h, sp: ours(forecaster(GRUForecaster, h, sp=sp)),
+        "convgru_sp": lambda h, sp: ours(forecaster(ConvGRUForecaster, h, sp=sp)),
+        "mapie": lambda h, sp: mapie_split(
+            lambda horizon: forecaster(GRUForecaster, horizon)),
         "sktime": lambda h, sp: sktime_naive,
         "ets": lambda h, sp: statsmodels_ets,
     }
     labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal",
-              "gru": "GRUForecaster", "convgru": "ConvGRUForecaster", "sktime": "sktime Naive",
+              "gru": "GRUForecaster", "convgru": "ConvGRUForecaster",
+              "gru_sp": "GRU (sp given)", "convgru_sp": "ConvGRU (sp given)",
+              "mapie": "MAPIE split GRU", "sktime": "sktime Naive",
               "ets": "statsmodels ETS"}
     for key in args.models.split(","):
         yield labels[key], available[key]
@@ -132,14 +213,20 @@ def models(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="naive,gru,convgru,sktime,ets",
-                        help="comma-separated: naive,snaive,gru,convgru,sktime,ets "
-                        "(snaive: NaiveForecaster(strategy='seasonal', sp=12) "
-                        "on the monthly series)")
+    parser.add_argument("--models", default="naive,gru,convgru,sktime,ets"
+                        + (",mapie" if HAS_MAPIE else ""),
+                        help="comma-separated: naive,snaive,gru,convgru,gru_sp,"
+                        "convgru_sp,mapie,sktime,ets (snaive: NaiveForecaster("
+                        "strategy='seasonal', sp=12) on the monthly series; "
+                        "*_sp: the networks given sp; mapie: MAPIE's split "
+                        "conformal regressor around a GRUForecaster, the "
+                        "default when mapie is installed)")
     parser.add_argument("--series", default="airline,elnino,nile")
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="override the networks' max_epochs (default: theirs)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--origins", type=int, default=N_ORIGINS,
+                        help=f"forecast origins per series (default {N_ORIGINS})")
     args = parser.parse_args(argv)
     try:
         import torch
@@ -148,7 +235,7 @@ def main(argv=None):
         pass
 
     data = load_series()
-    print(f"{N_ORIGINS} rolling origins over the last quarter of each series; "
+    print(f"{args.origins} rolling origins over the last quarter of each series; "
           "coverage and width averaged over origins and steps")
     header = (f"{'series':<8} {'model':<18} "
               + " ".join(f"{'cov' + format(c, '.0%'):>7} {'width':>7} {'score':>8}"
@@ -157,7 +244,7 @@ def main(argv=None):
     print("-" * len(header))
     for series_name in args.series.split(","):
         y, horizon, sp = data[series_name]
-        points = origins(len(y), horizon)
+        points = origins(len(y), horizon, args.origins)
         for label, make in models(args):
             model = make(horizon, sp)
             if not model:

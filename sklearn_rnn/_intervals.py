@@ -16,16 +16,19 @@ exchangeable with the calibration ones; no distribution is assumed, any
 network can be wrapped, and the scale needs no residuals of its own, so a
 few calibration rows serve a series whose swings grow.
 
-Why not MAPIE: its time-series regressor (EnbPI, adaptive conformal
-inference) calibrates one output per sample with one pool of scores, and
-EnbPI refits a bootstrap ensemble (one network fit per bootstrap replica)
-whose block resamples are not consecutive time steps, which a forecaster's
-``X`` must be. Here every horizon step has its own residuals (errors grow
-with the step) and the residuals come from the fit the forecaster does
-anyway. The score is MAPIE's ``ResidualNormalisedScore`` (absolute error
-over a predicted error size) with the size read from the series' recent
-changes instead of learned by a second regressor on part of the few
-calibration rows. The package does not require MAPIE.
+Why not MAPIE (checked against its 1.x API; see docs/intervals.rst): its
+split conformal regressor calibrates one output per sample, so it takes a
+fitted forecaster with ``horizon=1`` as a prefit regressor but refuses
+``(n_rows, horizon)`` forecasts; it needs rows the model did not see,
+whereas the residuals here come from the fit the forecaster does anyway;
+and its time-series regressor (EnbPI, adaptive conformal inference) fits
+on block-bootstrap resamples, blocks concatenated in random order, which
+are not the consecutive time steps a forecaster's ``X`` must be. Every
+horizon step has its own residuals here (errors grow with the step). The
+score is MAPIE's ``ResidualNormalisedScore`` (absolute error over a
+predicted error size) with the size read from the series' recent changes
+instead of learned by a second regressor on part of the few calibration
+rows. The package does not require MAPIE.
 
 References
 ----------
