@@ -40,6 +40,11 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         layer starts at zero, so training starts from the linear model and
         the network learns what it misses; a linear path extrapolates to
         inputs beyond the training range, where a network saturates.
+        With ``early_stopping`` the start is the ridge of the training
+        samples, and the trained network is kept only when it beats that
+        start on the validation samples by more than one standard error of
+        the difference (a smaller gain is chance); otherwise the start is
+        kept, its ridge fitted on every sample, and ``best_epoch_`` is 0.
         Padding never reaches it. Not used with token ids or per-step
         targets.
 
