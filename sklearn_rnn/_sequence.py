@@ -128,8 +128,9 @@ class BaseSequenceEstimator(BaseRecurrent):
         network's output. With early stopping too, the start is the ridge
         of the training samples, and the trained network is kept only when
         it beats that start on the validation samples by more than one
-        standard error (:meth:`_beats_start`); otherwise the start is kept,
-        its ridge fitted again on every sample.
+        standard error (:meth:`_beats_start`); otherwise the start is kept.
+        Either way the linear path is then fitted again on every sample (a
+        kept network's output held fixed).
         """
         module_params, init_module, judge = {}, None, None
         seed = check_seed(self.random_state)
@@ -170,14 +171,20 @@ class BaseSequenceEstimator(BaseRecurrent):
             head=head, criterion=criterion, init_module=init_module, seed=seed,
             **module_params,
         )
-        if judge is not None and not self._beats_start(*judge):
-            # The network did not clearly beat the linear model it started
-            # from: keep that (the network's head starts at zero, so it is
-            # the ridge alone), fitted again on every sample.
+        if judge is not None:
             module = self.net_.module_
-            module.load_state_dict(judge[1])
-            _ridge_start(dataset)(module)
-            self.best_epoch_ = 0
+            if self._beats_start(*judge):
+                # Fit the linear path again on every sample, the network's
+                # output held fixed, as the forecasters do: the validation
+                # samples shape it too.
+                _ridge_start(dataset, network=module)(module)
+            else:
+                # The network did not clearly beat the linear model it
+                # started from: keep that (the network's head starts at
+                # zero, so it is the ridge alone), fitted on every sample.
+                module.load_state_dict(judge[1])
+                _ridge_start(dataset)(module)
+                self.best_epoch_ = 0
         return self
 
     def _beats_start(self, valid, start):
@@ -341,18 +348,29 @@ def _resolve_embedding(embedding_dim, X):
     return embedding_dim
 
 
-def _ridge_start(dataset):
+def _ridge_start(dataset, network=None):
     """``init_module`` setting the linear path to the ridge regression of
     ``dataset``'s targets on what the path reads (the penalty chosen by
-    generalised cross-validation), so training starts from it."""
+    generalised cross-validation), so training starts from it.
+
+    With ``network`` (the trained module), of what its network part leaves
+    of the targets.
+    """
 
     def init(module):
+        # A trained module may be on a GPU; a new one is still on the CPU.
+        device = module.highway.conv.weight.device
+
         def blocks():
             for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
                 Xb, y = dataset.batch(torch.arange(
                     start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
+                Xb = {key: value.to(device) for key, value in Xb.items()}
                 with torch.no_grad():
                     A = module.highway.inputs(Xb["X"], Xb.get("lengths"))
+                    if network is not None:
+                        network.eval()
+                        y = y - network.network_output(**Xb).cpu()
                 yield A, y, None
 
         module.highway.fit_ridge(blocks())

@@ -345,4 +345,12 @@ def test_regressor_keeps_its_network_only_when_it_clearly_beats_the_linear_start
     kept = model.net_.module_.highway.conv.weight.detach()
     torch.testing.assert_close(kept, ridge["highway.conv.weight"])
     product = X[:, -1, 0] * X[:, -2, 0]
-    assert RNNRegressor(**params).fit(X, product).best_epoch_ > 0
+    kept = RNNRegressor(**params, callbacks=[("snap", Snapshots())]).fit(X, product)
+    assert kept.best_epoch_ > 0
+    # The linear path was then fitted again on every sample, the network's
+    # output held fixed: it is no longer the trained epoch's.
+    trained = dict(kept.net_.callbacks_)["snap"].states[kept.best_epoch_]
+    assert not torch.equal(kept.net_.module_.highway.conv.weight.detach(),
+                           trained["highway.conv.weight"])
+    assert torch.equal(kept.net_.module_.linear.weight.detach(),
+                       trained["linear.weight"])
