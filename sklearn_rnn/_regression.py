@@ -44,7 +44,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         samples, and the trained network is kept only when it beats that
         start on the validation samples by more than one standard error of
         the difference (a smaller gain is chance); otherwise the start is
-        kept, its ridge fitted on every sample, and ``best_epoch_`` is 0.
+        kept and ``best_epoch_`` is 0. Either way the path is then fitted
+        again on every sample (a kept network's output held fixed).
         Padding never reaches it. Not used with token ids or per-step
         targets.
 
