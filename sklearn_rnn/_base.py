@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
-from ._datasets import BatchIterator
+from ._datasets import BatchIterator, TailSplit
 from ._net import (
     AUTO_STEPS,
     OPTIMIZERS,
@@ -43,6 +43,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     # Optimizer steps that max_epochs="auto" aims for.
     _auto_steps = AUTO_STEPS
+    # What early_stopping validates on, in the docstring's words.
+    _validation_set_doc = """The validation set is the
+        time-ordered tail of the training data, never a random subset."""
 
     _parameter_constraints: dict = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
@@ -123,16 +126,23 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Samples dropped between the training data and the validation tail."""
         return 0
 
+    def _train_split(self, seed):
+        """skorch ``train_split`` of ``early_stopping``: the time-ordered tail
+        (:class:`~sklearn_rnn._datasets.TailSplit`); ``seed`` is the fit's."""
+        return TailSplit(self.validation_fraction, self._validation_gap())
+
     # -- training ----------------------------------------------------------
 
     def _fit_dataset(self, dataset, *, input_size, output_size, head,
-                     criterion, max_epochs=None, init_module=None,
+                     criterion, max_epochs=None, init_module=None, seed=None,
                      **module_params):
         """Build (or reuse, with ``warm_start``) the net and train it.
 
         ``max_epochs`` defaults to the parameter (``"auto"`` resolved by
         :func:`~sklearn_rnn._net.training_epochs`); ``init_module(module)``,
-        when given, sets a new network's starting weights.
+        when given, sets a new network's starting weights. ``seed`` (drawn
+        from ``random_state`` when None) seeds the weights, the batches and
+        the validation split.
 
         Faults are handled by :class:`~sklearn_rnn._callbacks.FaultGuard` (the
         divergence rule is documented there) and reported here as warnings.
@@ -140,7 +150,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         history as they were.
         """
         device = resolve_device(self.device)
-        seed = check_seed(self.random_state)
+        if seed is None:
+            seed = check_seed(self.random_state)
         reuse = self.warm_start and hasattr(self, "net_")
         if max_epochs is None:
             max_epochs = training_epochs(self, len(dataset))

@@ -8,8 +8,8 @@ its loop over pre-built tensors without a ``DataLoader``.
 :class:`SequenceDataset` holds whole sequences (sequence estimators);
 :class:`WindowDataset` holds the windows of one series (forecasters), cut
 batch by batch from a :class:`PaddedSeries`, the one place that knows where
-a row's window lies. :class:`BatchIterator` and :class:`TailSplit` are
-skorch's ``iterator_*`` and ``train_split``.
+a row's window lies. :class:`BatchIterator` is skorch's ``iterator_*``;
+:class:`TailSplit` and :class:`RandomSplit` are its ``train_split``.
 """
 
 import math
@@ -22,6 +22,7 @@ from ._modules import roll_rows
 __all__ = [
     "BatchIterator",
     "PaddedSeries",
+    "RandomSplit",
     "SequenceDataset",
     "TailSplit",
     "WindowDataset",
@@ -255,6 +256,52 @@ class TailSplit:
             )
         return (dataset.subset(torch.arange(n_train)),
                 dataset.subset(torch.arange(n - n_valid, n)))
+
+
+class RandomSplit:
+    """skorch ``train_split`` holding out a random subset, stratified by class.
+
+    For samples that are independent sequences, whose order may mean
+    nothing or something else than time (data sets sorted by class): a
+    tail would then hold a few classes, and early stopping would judge the
+    network on them alone. ``ceil(fraction * n)`` samples validate, drawn
+    with ``seed``, so the split is the same at every call. With
+    ``stratify`` (class indices in ``dataset.y``) each class gives its
+    share: every sample is ranked at random within its class, and the
+    samples whose rank is highest relative to their class's size validate,
+    so a class of ``m`` samples gives about ``fraction * m`` of them (a
+    class of one sample trains).
+    """
+
+    def __init__(self, fraction, seed, stratify=False):
+        self.fraction = fraction
+        self.seed = seed
+        self.stratify = stratify
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = math.ceil(self.fraction * n)
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves {n - n_valid} "
+                f"training and {n_valid} validation samples out of "
+                f"n_samples={n}. Both need at least one; use more data, "
+                "another validation_fraction, or early_stopping=False."
+            )
+        rng = np.random.default_rng(self.seed)
+        order = rng.permutation(n)
+        if self.stratify:
+            labels = np.asarray(dataset.y)[order]
+            _, codes, counts = np.unique(labels, return_inverse=True,
+                                         return_counts=True)
+            # Rank of each sample among its class, in the random order.
+            rank = np.empty(n)
+            for k in range(len(counts)):
+                rank[codes == k] = np.arange(counts[k])
+            key = (rank + 0.5) / counts[codes]
+            order = order[np.argsort(key, kind="stable")]
+        return (dataset.subset(torch.from_numpy(np.sort(order[: n - n_valid]))),
+                dataset.subset(torch.from_numpy(np.sort(order[n - n_valid:]))))
 
 
 class WindowDataset(torch.utils.data.Dataset):

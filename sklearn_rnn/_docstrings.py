@@ -133,11 +133,10 @@ default={lr_schedule}
 
     early_stopping : bool, default={early_stopping}
         Stop when the validation loss has not improved for ``patience``
-        epochs and restore the best weights. The validation set is the
-        time-ordered tail of the training data, never a random subset.
+        epochs and restore the best weights. {validation_set}
 
     validation_fraction : float in (0, 1), default={validation_fraction}
-        Fraction of the training data held out as the validation tail when
+        Fraction of the training data held out for validation when
         ``early_stopping=True``.
 
     patience : int, default={patience}
@@ -180,7 +179,8 @@ _FITTED = """net_ : skorch.NeuralNet
     best_epoch_ : int
         The epoch (1-based) with the lowest validation loss, or the lowest
         training loss without early stopping. After a divergence or an
-        interruption, the epoch whose weights were kept (0: the weights the
+        interruption, or when the linear path's start was kept (see
+        ``highway``), the epoch whose weights were kept (0: the weights the
         fit started with)."""
 
 _FORECASTER = """
@@ -367,6 +367,7 @@ def fill_doc(cls):
     }
     auto = defaults.get("max_epochs") == '"auto"'
     defaults["max_epochs_type"] = 'int or "auto"' if auto else "int"
+    defaults["validation_set"] = cls._validation_set_doc
     steps = cls._auto_steps
     defaults["max_epochs_auto"] = (
         f' ``"auto"`` trains for about {steps:,} optimizer steps\n'

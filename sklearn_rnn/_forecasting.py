@@ -19,6 +19,7 @@ from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import PaddedSeries, TailSplit, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
+from ._one_se import clearly_better, sample_losses
 from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
 from ._stationarity import kpss
@@ -239,17 +240,14 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
 
     def _beats_start(self, valid, start):
         """Whether the trained network beats its linear start ``start`` on ``valid``
-        by more than one standard error (the one-standard-error rule).
+        by more than one standard error
+        (:func:`~sklearn_rnn._one_se.clearly_better`).
 
-        The simpler model is kept unless the network's validation loss is
-        lower by more than the noise of that comparison (Breiman et al.,
-        1984; Hastie et al., 2009, section 7.10): early stopping picks the
-        best of many epochs on a short tail, so a small gain is mostly
-        chance. Neighbouring rows share ``horizon - 1`` target steps, so the
-        loss differences are averaged over blocks of ``horizon`` consecutive
+        Neighbouring rows share ``horizon - 1`` target steps, so the loss
+        differences are averaged over blocks of ``horizon`` consecutive
         rows of a series, roughly independent, before their standard error
         is taken (one-step targets of ``strategy="recursive"`` share none:
-        blocks of one row); with fewer than two blocks, any gain counts.
+        blocks of one row).
         """
         gain = self._row_losses(valid, start) - self._row_losses(valid)
         which = valid.series.series_of(valid.rows).numpy()
@@ -261,29 +259,13 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             blocks.extend(own.reshape(-1, size).mean(axis=1))
         if len(blocks) < 2:
             return gain.mean() > 0
-        return np.mean(blocks) > np.std(blocks, ddof=1) / math.sqrt(len(blocks))
+        return clearly_better(blocks)
 
     def _row_losses(self, valid, state=None):
         """Squared error of each row of ``valid``, averaged over its known
         target values, of the fitted module (or of its weights ``state``)."""
-        module = self.net_.module_
-        if state is not None:
-            module = copy.deepcopy(module)
-            module.load_state_dict(state)
-        module.eval()
-        device = self.net_.device
-        losses = []
-        # Block by block: never every window (and the network's states on
-        # all of them) at once.
-        with torch.no_grad():
-            block = self._block_rows()
-            for start in range(0, len(valid), block):
-                index = torch.arange(start, min(start + block, len(valid)))
-                Xb, y = valid.batch(index)
-                Xb = {key: value.to(device) for key, value in Xb.items()}
-                error = (module(**Xb).cpu() - y).flatten(1).double() ** 2
-                losses.append(error.nanmean(dim=1).numpy())
-        return np.concatenate(losses)
+        return sample_losses(self.net_.module_, valid, block=self._block_rows(),
+                             device=self.net_.device, state=state)
 
     def _block_rows(self):
         """Windows per block of a pass without gradients (see BLOCK_VALUES)."""

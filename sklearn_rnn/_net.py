@@ -27,7 +27,7 @@ from ._callbacks import (
     progress_callback,
     silent,
 )
-from ._datasets import BatchIterator, TailSplit
+from ._datasets import BatchIterator
 from ._modules import RecurrentNetwork
 from ._validation import check_seed
 
@@ -241,10 +241,8 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         iterator_train__shuffle=True,
         iterator_train__seed=seed,
         iterator_valid=BatchIterator,
-        train_split=(
-            TailSplit(estimator.validation_fraction, estimator._validation_gap())
-            if estimator.early_stopping else None
-        ),
+        train_split=(estimator._train_split(seed) if estimator.early_stopping
+                     else None),
         callbacks=training_callbacks(estimator, max_epochs, n_samples),
         # Replaces skorch's PrintLog: silent at 0, compact at 1.
         callbacks__print_log=progress_callback(estimator.verbose),

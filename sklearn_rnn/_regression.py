@@ -40,6 +40,12 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         layer starts at zero, so training starts from the linear model and
         the network learns what it misses; a linear path extrapolates to
         inputs beyond the training range, where a network saturates.
+        With ``early_stopping`` the start is the ridge of the training
+        samples, and the trained network is kept only when it beats that
+        start on the validation samples by more than one standard error of
+        the difference (a smaller gain is chance); otherwise the start is
+        kept and ``best_epoch_`` is 0. Either way the path is then fitted
+        again on every sample (a kept network's output held fixed).
         Padding never reaches it. Not used with token ids or per-step
         targets.
 
@@ -108,7 +114,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                  normalize="both", highway=True,
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule="onecycle", batch_size=32, max_epochs="auto",
-                 early_stopping=False, validation_fraction=0.1, patience=10,
+                 early_stopping=True, validation_fraction=0.2, patience=10,
                  random_state=None, device="cpu", verbose=0, callbacks=None,
                  warm_start=False):
         super().__init__(

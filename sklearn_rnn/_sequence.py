@@ -6,18 +6,26 @@ standardisation with training statistics (or token ids for an embedding),
 and the tensor dataset.
 """
 
+import copy
 from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.base import is_classifier
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
-from ._datasets import SequenceDataset
+from ._datasets import RandomSplit, SequenceDataset
+from ._one_se import clearly_better, sample_losses
 from ._scaling import nonzero_scale
 from ._tokens import PADDING_ID, UNKNOWN_ID
-from ._validation import _is_sequence_list, check_sequences, roll_steps
+from ._validation import (
+    _is_sequence_list,
+    check_seed,
+    check_sequences,
+    roll_steps,
+)
 
 # The embedding size that embedding_dim="auto" gives detected token ids.
 AUTO_EMBEDDING_DIM = 32
@@ -33,6 +41,12 @@ HIGHWAY_STEPS = 8
 
 class BaseSequenceEstimator(BaseRecurrent):
     """Base of estimators whose samples are whole sequences."""
+
+    _validation_set_doc = """The validation set is a
+        random subset of the training sequences (drawn from
+        ``random_state``; stratified by class for a classifier): samples
+        are independent sequences, and data sorted by label would leave a
+        tail of one kind."""
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
@@ -96,6 +110,14 @@ class BaseSequenceEstimator(BaseRecurrent):
             steps = -(-steps // sizes[-1])
         return tuple(sizes)
 
+    def _train_split(self, seed):
+        """A random validation subset, stratified by class for classifiers
+        (:class:`~sklearn_rnn._datasets.RandomSplit`): samples are
+        independent sequences, and a data set sorted by class would leave
+        a tail of one class."""
+        return RandomSplit(self.validation_fraction, seed,
+                           stratify=is_classifier(self))
+
     def _fit_sequences(self, dataset, *, output_size, head, criterion,
                        highway=False):
         """Train on ``dataset``; a per-step head keeps every step's output.
@@ -103,9 +125,15 @@ class BaseSequenceEstimator(BaseRecurrent):
         With ``highway`` (numeric sequences, one output per sequence), a
         linear path from the last steps of each sequence, started at the
         ridge regression of the targets (:func:`_ridge_start`), joins the
-        network's output.
+        network's output. With early stopping too, the start is the ridge
+        of the training samples, and the trained network is kept only when
+        it beats that start on the validation samples by more than one
+        standard error (:meth:`_beats_start`); otherwise the start is kept.
+        Either way the linear path is then fitted again on every sample (a
+        kept network's output held fixed).
         """
-        module_params, init_module = {}, None
+        module_params, init_module, judge = {}, None, None
+        seed = check_seed(self.random_state)
         if highway and head == "last" and self.embedding_dim_ is None:
             # With "both" the linear path reads the globally standardised
             # copy: a level never seen in training moves its output in
@@ -114,7 +142,20 @@ class BaseSequenceEstimator(BaseRecurrent):
             module_params.update(
                 highway=min(self._n_steps_fit, HIGHWAY_STEPS),
                 highway_features=n_features)
-            init_module = _ridge_start(dataset)
+            if self.early_stopping and not (self.warm_start
+                                            and hasattr(self, "net_")):
+                # The validation samples judge the start as they judge the
+                # network: it is fitted without them.
+                train, valid = self._train_split(seed)(dataset)
+                ridge, start = _ridge_start(train), {}
+
+                def init_module(module):
+                    ridge(module)
+                    start.update(copy.deepcopy(module.state_dict()))
+
+                judge = valid, start
+            else:
+                init_module = _ridge_start(dataset)
         if head == "every" and self.conv_channels is not None:
             if self.stride != 1 or self.pool_size not in (1, "auto"):
                 raise ValueError(
@@ -125,11 +166,37 @@ class BaseSequenceEstimator(BaseRecurrent):
                     "and pool_size=1 (or 'auto')."
                 )
             module_params["pool_size"] = 1
-        return self._fit_dataset(
+        self._fit_dataset(
             dataset, input_size=dataset.X.shape[2], output_size=output_size,
-            head=head, criterion=criterion, init_module=init_module,
+            head=head, criterion=criterion, init_module=init_module, seed=seed,
             **module_params,
         )
+        if judge is not None:
+            module = self.net_.module_
+            if self._beats_start(*judge):
+                # Fit the linear path again on every sample, the network's
+                # output held fixed, as the forecasters do: the validation
+                # samples shape it too.
+                _ridge_start(dataset, network=module)(module)
+            else:
+                # The network did not clearly beat the linear model it
+                # started from: keep that (the network's head starts at
+                # zero, so it is the ridge alone), fitted on every sample.
+                module.load_state_dict(judge[1])
+                _ridge_start(dataset)(module)
+                self.best_epoch_ = 0
+        return self
+
+    def _beats_start(self, valid, start):
+        """Whether the trained network beats its linear start ``start`` on the
+        samples ``valid`` by more than one standard error
+        (:func:`~sklearn_rnn._one_se.clearly_better`); the samples are
+        independent sequences, so each is a unit of the comparison."""
+        module, device = self.net_.module_, self.net_.device
+        losses = [sample_losses(module, valid, block=PREDICT_BATCH_SIZE,
+                                device=device, state=state)
+                  for state in (start, None)]
+        return clearly_better(losses[0] - losses[1])
 
     def _sequences(self, X, *, reset):
         """Validated, standardised sequences as a :class:`SequenceDataset`.
@@ -281,18 +348,29 @@ def _resolve_embedding(embedding_dim, X):
     return embedding_dim
 
 
-def _ridge_start(dataset):
+def _ridge_start(dataset, network=None):
     """``init_module`` setting the linear path to the ridge regression of
     ``dataset``'s targets on what the path reads (the penalty chosen by
-    generalised cross-validation), so training starts from it."""
+    generalised cross-validation), so training starts from it.
+
+    With ``network`` (the trained module), of what its network part leaves
+    of the targets.
+    """
 
     def init(module):
+        # A trained module may be on a GPU; a new one is still on the CPU.
+        device = module.highway.conv.weight.device
+
         def blocks():
             for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
                 Xb, y = dataset.batch(torch.arange(
                     start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
+                Xb = {key: value.to(device) for key, value in Xb.items()}
                 with torch.no_grad():
                     A = module.highway.inputs(Xb["X"], Xb.get("lengths"))
+                    if network is not None:
+                        network.eval()
+                        y = y - network.network_output(**Xb).cpu()
                 yield A, y, None
 
         module.highway.fit_ridge(blocks())

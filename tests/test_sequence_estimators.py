@@ -135,7 +135,7 @@ def test_history_records_losses_and_gradient_norm_per_epoch(task):
     for key in ("train_loss", "valid_loss", "grad_norm"):
         values = reg.history_[:, key]
         assert len(values) == 4 and np.isfinite(values).all() and min(values) > 0
-    no_validation = RNNRegressor(**FAST).fit(X, y)
+    no_validation = RNNRegressor(**FAST, early_stopping=False).fit(X, y)
     assert "valid_loss" not in no_validation.history_[-1]
 
 
@@ -148,18 +148,44 @@ class RecordValidation(Callback):
         self.valid_y = dataset_valid.y.numpy().ravel()
 
 
-def test_early_stopping_validates_on_the_time_ordered_tail():
-    # y increases with the sample index, so the tail is recognisable after
-    # the estimator's target scaling (which keeps order).
+def _validation_indices(seed, fraction=0.2):
+    """The samples a fit with early stopping validates on (y is the index,
+    recognisable after the estimator's target scaling)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 4, 1))
     y = np.arange(50.0)
-    reg = RNNRegressor(**FAST, early_stopping=True, validation_fraction=0.2,
+    reg = RNNRegressor(**{**FAST, "random_state": seed}, early_stopping=True,
+                       validation_fraction=fraction,
                        callbacks=[("record", RecordValidation())]).fit(X, y)
     record = dict(reg.net_.callbacks_)["record"]
-    scaled = (y - y.mean()) / y.std()
-    np.testing.assert_allclose(record.valid_y, scaled[40:], rtol=1e-6)
-    np.testing.assert_allclose(record.train_y, scaled[:40], rtol=1e-6)
+    train, valid = (np.rint(v * y.std() + y.mean()).astype(int)
+                    for v in (record.train_y, record.valid_y))
+    return train, valid
+
+
+def test_early_stopping_validates_on_a_random_subset():
+    # Samples are independent sequences, whose order need not be time: a
+    # random subset validates, drawn from random_state.
+    train, valid = _validation_indices(seed=0)
+    assert len(valid) == 10 and len(train) == 40
+    assert sorted([*train, *valid]) == list(range(50))
+    assert valid.tolist() != list(range(40, 50))
+    assert np.array_equal(_validation_indices(seed=0)[1], valid)
+    assert not np.array_equal(_validation_indices(seed=1)[1], valid)
+
+
+def test_classifier_validation_holds_every_class_in_proportion():
+    # Sorted by class, as the UCR training sets are: a tail would hold the
+    # last class alone.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4, 1))
+    y = np.repeat(["a", "b", "c"], [30, 20, 10])
+    record = RecordValidation()
+    clf = LSTMClassifier(**FAST, early_stopping=True, validation_fraction=0.2,
+                         callbacks=[("record", record)]).fit(X, y)
+    record = dict(clf.net_.callbacks_)["record"]
+    counts = np.bincount(record.valid_y.astype(int), minlength=3)
+    assert counts.tolist() == [6, 4, 2]
 
 
 class Snapshots(Callback):
@@ -182,10 +208,11 @@ def _weights(module):
 
 def test_early_stopping_restores_the_best_weights(task):
     X, _, _, _ = task
-    # Noise targets: validation loss bottoms out early and then rises.
+    # Noise targets: validation loss bottoms out early and then rises. No
+    # linear path: its one-standard-error rule would keep the linear start.
     y = np.random.default_rng(1).normal(size=len(X))
     reg = RNNRegressor(hidden_size=16, max_epochs=30, lr=0.05, random_state=0,
-                       early_stopping=True, patience=3,
+                       early_stopping=True, patience=3, highway=False,
                        callbacks=[("snap", Snapshots())]).fit(X, y)
     valid = reg.history_[:, "valid_loss"]
     assert reg.best_epoch_ == int(np.argmin(valid)) + 1
@@ -296,3 +323,34 @@ def test_highway_reads_the_last_globally_standardised_steps():
     # (outputs, features, steps): one feature (the global copy), 8 steps
     assert reg.net_.module_.highway.conv.weight.shape == (1, 1, 8)
     assert RNNRegressor(**FAST, highway=False).fit(X, y).net_.module_.highway is None
+
+
+def test_regressor_keeps_its_network_only_when_it_clearly_beats_the_linear_start():
+    # One-standard-error rule, with early stopping and the linear path: on a
+    # linear target the network's validation gain is chance, so the linear
+    # start is kept (head at zero, the ridge refitted on every sample); on
+    # a product of two steps, which no linear model reads, the network wins
+    # by far and is kept.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 8, 1))
+    params = {"hidden_size": 16, "early_stopping": True, "random_state": 0}
+    linear = X[:, -1, 0] - 0.5 * X[:, -2, 0] + rng.normal(scale=0.1, size=300)
+    model = RNNRegressor(**params).fit(X, linear)
+    assert model.best_epoch_ == 0
+    assert not model.net_.module_.linear.weight.detach().abs().max() > 0
+    # The start of a fit on every sample, before its first step.
+    start = RNNRegressor(**{**params, "early_stopping": False}, max_epochs=1,
+                         callbacks=[("snap", Snapshots())]).fit(X, linear)
+    ridge = dict(start.net_.callbacks_)["snap"].states[0]
+    kept = model.net_.module_.highway.conv.weight.detach()
+    torch.testing.assert_close(kept, ridge["highway.conv.weight"])
+    product = X[:, -1, 0] * X[:, -2, 0]
+    kept = RNNRegressor(**params, callbacks=[("snap", Snapshots())]).fit(X, product)
+    assert kept.best_epoch_ > 0
+    # The linear path was then fitted again on every sample, the network's
+    # output held fixed: it is no longer the trained epoch's.
+    trained = dict(kept.net_.callbacks_)["snap"].states[kept.best_epoch_]
+    assert not torch.equal(kept.net_.module_.highway.conv.weight.detach(),
+                           trained["highway.conv.weight"])
+    assert torch.equal(kept.net_.module_.linear.weight.detach(),
+                       trained["linear.weight"])
