@@ -16,7 +16,7 @@ from sklearn_rnn import GRUForecaster, NaiveForecaster
 from sklearn_rnn._series import ForecasterMixin
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import mean_absolute_scaled_error, skill_score
-from sklearn_rnn.model_selection import backtest
+from sklearn_rnn.model_selection import PanelSplit, backtest
 
 
 class FitMean(ForecasterMixin, BaseEstimator):
@@ -293,3 +293,26 @@ def test_plot_backtest_draws_each_origin():
             plot_backtest(y)
     finally:
         plt.close("all")
+
+
+def _two_series_panel(n=30):
+    index = pd.MultiIndex.from_product([["a", "b"], range(n)], names=["id", "t"])
+    return pd.Series(np.arange(2.0 * n), index=index, name="y")
+
+
+def test_panel_split_counts_rows_of_a_series_with_labels_without_time():
+    # Sorting the labels would train on later rows than it tests on.
+    y = pd.Series(np.arange(6.0), index=list("fedcba"))
+    ours = list(PanelSplit(n_splits=2, test_size=2).split(y))
+    theirs = list(TimeSeriesSplit(n_splits=2, test_size=2).split(y))
+    for (a, b), (c, d) in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+
+
+def test_panel_split_refuses_a_time_level_without_time_order():
+    panel = _two_series_panel(12)
+    panel.index = panel.index.set_levels([f"t{i}" for i in range(12)], level=1)
+    with pytest.raises(ValueError, match="second index level must hold integers, "
+                                         "dates or periods. Got a level 't'"):
+        list(PanelSplit(n_splits=2).split(panel))
