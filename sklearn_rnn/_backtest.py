@@ -206,6 +206,11 @@ def _splits(cv, n, horizon, y):
             )
         return [(np.arange(origin), np.arange(origin, origin + horizon))
                 for origin in range(first, n, horizon)]
+    return _folds(cv, np.zeros((n, 1)), y)
+
+
+def _folds(cv, X, y):
+    """``(train, test)`` integer arrays of a splitter or an iterable of folds."""
     # A str has a split method and is iterable, but is no splitter.
     if isinstance(cv, (str, bytes)) or not (
             hasattr(cv, "split") or hasattr(cv, "__iter__")):
@@ -214,7 +219,7 @@ def _splits(cv, n, horizon, y):
             "TimeSeriesSplit(n_splits, test_size=horizon), or an iterable of "
             f"(train, test) index arrays. Got {cv!r} instead."
         )
-    folds = cv.split(np.zeros((n, 1)), y) if hasattr(cv, "split") else cv
+    folds = cv.split(X, y) if hasattr(cv, "split") else cv
     return [(np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
             for train, test in folds]
 
@@ -550,18 +555,14 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             )
         splitter = PanelSplit(max(cv, 2), test_size=horizon)
         folds = list(splitter.split(y))[-cv:]
-    elif hasattr(cv, "split"):
-        folds = list(cv.split(y))
     else:
-        folds = list(cv)
+        folds = _folds(cv, y, None)
     if not folds:
         raise ValueError(f"cv made no splits. Got cv={cv!r} instead.")
     ids = np.asarray(y.index.get_level_values(0))
     rows = []
     model = None
     for fold, (train, test) in enumerate(folds):
-        train = np.asarray(train, dtype=np.intp)
-        test = np.asarray(test, dtype=np.intp)
         if train.size == 0:
             raise ValueError(f"Fold {fold} has an empty training part; backtest "
                              "needs history to forecast from.")

@@ -316,3 +316,9 @@ def test_panel_split_refuses_a_time_level_without_time_order():
     with pytest.raises(ValueError, match="second index level must hold integers, "
                                          "dates or periods. Got a level 't'"):
         list(PanelSplit(n_splits=2).split(panel))
+
+
+@pytest.mark.parametrize("cv", ["five", 2.5, True])
+def test_bad_folds_of_a_panel_are_explained_as_for_one_series(cv):
+    with pytest.raises(TypeError, match="cv must be an int .* Got"):
+        backtest(NaiveForecaster(horizon=3), _two_series_panel(), cv=cv)
