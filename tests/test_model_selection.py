@@ -322,3 +322,29 @@ def test_panel_split_refuses_a_time_level_without_time_order():
 def test_bad_folds_of_a_panel_are_explained_as_for_one_series(cv):
     with pytest.raises(TypeError, match="cv must be an int .* Got"):
         backtest(NaiveForecaster(horizon=3), _two_series_panel(), cv=cv)
+
+
+def test_plot_backtest_of_a_panel_asks_for_one_series():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rnn.plotting import plot_backtest, plot_forecast
+
+    y = _two_series_panel()
+    naive = NaiveForecaster(horizon=3)
+    result = backtest(naive, y, cv=2)
+    try:
+        with pytest.raises(ValueError, match="backtest of one series. Got a panel"):
+            plot_backtest(result, y)
+        with pytest.raises(ValueError, match="y must be one series; a .* panel"):
+            plot_backtest(result.xs("a", level="series"), y)
+        with pytest.raises(ValueError, match="forecast 'forecast' must be one "
+                                             "series; a .* panel"):
+            plot_forecast(None, naive.fit(y).forecast(y))
+        # The fix the messages suggest.
+        ax = plot_backtest(result.xs("a", level="series"), y.xs("a"))
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+            "actual", "from 23", "from 26"]
+    finally:
+        plt.close("all")
