@@ -443,6 +443,30 @@ def load(path, *, digest=None, device=None):
     See Also
     --------
     save : Write the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_rnn import NaiveForecaster, load, save
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> y = load_airline()
+    >>> naive = NaiveForecaster(strategy="seasonal", sp=12, horizon=3).fit(y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "naive.skrnn")
+    >>> digest = save(naive, path)
+    >>> load(path, digest=digest).forecast(y)
+    month
+    1961-01-01    417.0
+    1961-02-01    391.0
+    1961-03-01    419.0
+    Freq: MS, Name: passengers, dtype: float64
+
+    A file that is not the one published is refused before anything in it
+    is read:
+
+    >>> load(path, digest="0" * 64)
+    Traceback (most recent call last):
+    ...
+    sklearn_rnn.exceptions.ModelFileError: The model file's digest ... is not ...
     """
     manifest, members = _read_verified(path, digest)
     cls = _estimator_classes().get(manifest.get("class"))
