@@ -566,6 +566,15 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
         if train.size == 0:
             raise ValueError(f"Fold {fold} has an empty training part; backtest "
                              "needs history to forecast from.")
+        longest = np.unique(ids[test], return_counts=True)[1].max(initial=0)
+        if longest > horizon:
+            raise ValueError(
+                f"Fold {fold}'s test part has {longest} time steps of a series, "
+                f"but a backtest compares each origin's forecast with the "
+                f"horizon={horizon} steps after it; the rest would go unscored. "
+                f"Use test parts of horizon steps, e.g. PanelSplit(n_splits, "
+                f"test_size={horizon}), or cv=<number of origins>."
+            )
         history_y = y.iloc[train]
         history = history_y if X is None else X.iloc[train]
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
@@ -585,7 +594,6 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             # horizon, has nothing to forecast from or to compare with here.
             if own_train.size == 0 or own_test.size < horizon:
                 continue
-            own_test = own_test[:horizon]
             steps = y.index[own_test].get_level_values(1)
             predicted = forecast.loc[series_id]
             if not predicted.index.equals(steps):

@@ -348,3 +348,14 @@ def test_plot_backtest_of_a_panel_asks_for_one_series():
             "actual", "from 23", "from 26"]
     finally:
         plt.close("all")
+
+
+def test_a_panel_test_part_longer_than_the_horizon_is_refused_as_for_one_series():
+    # Truncating it to the horizon would leave the other steps unscored.
+    with pytest.raises(ValueError, match="Fold 0's test part has 4 time steps of "
+                                         "a series, but .* horizon=2"):
+        backtest(NaiveForecaster(horizon=2), _two_series_panel(),
+                 cv=PanelSplit(n_splits=2, test_size=4))
+    result = backtest(NaiveForecaster(horizon=2), _two_series_panel(),
+                      cv=PanelSplit(n_splits=2, test_size=2))
+    assert len(result) == 4
