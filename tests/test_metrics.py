@@ -48,7 +48,8 @@ def test_skill_score_with_an_exact_reference():
         ((np.ones(3), np.ones(4), np.ones(3)), "same shape"),
         ((np.ones((2, 2, 2)),) * 3, r"\(n_rows, horizon\)"),
         ((np.ones(0),) * 3, "non-empty"),
-        ((np.ones(3), np.array([1.0, np.nan, 1.0]), np.ones(3)), "y_pred must hold finite numbers. Got nan"),
+        ((np.ones(3), np.array([1.0, np.nan, 1.0]), np.ones(3)),
+         "y_pred must hold finite numbers. Got nan"),
     ],
 )
 def test_skill_score_errors(args, match):
