@@ -425,7 +425,8 @@ def load(path, *, digest=None, device=None):
 
     device : {"cpu", "cuda", "auto"} or None, default=None
         Overrides the saved ``device`` parameter, e.g. to load on a CPU a
-        model trained on a GPU.
+        model trained on a GPU. Only for estimators with a network (a
+        ``device`` parameter).
 
     Returns
     -------
@@ -439,6 +440,8 @@ def load(path, *, digest=None, device=None):
     ModelFileError
         If the file is not a sklearn-rnn model file, has an incompatible
         format version, or its contents do not match their digests.
+    ValueError
+        If ``device`` is given for an estimator without a network.
 
     See Also
     --------
@@ -483,6 +486,12 @@ def load(path, *, digest=None, device=None):
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"The model file's data is malformed: {exc}.") from exc
     if device is not None:
+        if "device" not in params:
+            raise ValueError(
+                f"device moves a network, but the model file holds a "
+                f"{cls.__name__}, which has none. Got device={device!r} "
+                "instead; load it with device=None."
+            )
         params["device"] = device
     try:
         estimator = cls(**params)
