@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import sklearn_rnn
+import sklearn_rnn.datasets
 import sklearn_rnn.exceptions
 import sklearn_rnn.metrics
 import sklearn_rnn.model_selection
@@ -42,7 +43,7 @@ def test_docs_build_without_warnings(tmp_path):
 
 @pytest.mark.parametrize("module", [
     sklearn_rnn, sklearn_rnn.metrics, sklearn_rnn.model_selection,
-    sklearn_rnn.plotting, sklearn_rnn.exceptions,
+    sklearn_rnn.plotting, sklearn_rnn.exceptions, sklearn_rnn.datasets,
 ])
 def test_api_reference_lists_every_public_name(module):
     api = (DOCS / "api.rst").read_text()
