@@ -301,10 +301,11 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     Parameters
     ----------
     estimator : forecaster
-        An estimator with a ``horizon`` parameter and a ``forecast`` method:
-        :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`
-        or your own :class:`ForecasterMixin` subclass. It is cloned, never
-        fitted itself.
+        An estimator with a ``horizon`` parameter and a ``forecast`` method
+        that returns the ``horizon`` values after the series it is given:
+        :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`,
+        :class:`~sklearn_rnn.ConvGRUForecaster` or your own. It is cloned,
+        never fitted itself.
     y : pandas.Series or array-like of shape (n_timesteps,), or a panel
         The series to forecast, rows being consecutive time steps. A pandas
         index (dates, periods or integers) dates the output. A Series with a
