@@ -494,6 +494,14 @@ def _stacked(y, X):
                 f"X[{k}] must have one row per time step of y[{k}] "
                 f"({len(series)}). Got {len(X[k])} rows instead."
             )
+        if (X is not None and isinstance(series, pd.Series)
+                and isinstance(X[k], (pd.Series, pd.DataFrame))
+                and not X[k].index.equals(series.index)):
+            raise ValueError(
+                f"X[{k}] and y[{k}] must share their index, one row per time "
+                f"step. Got X[{k}] indexed {X[k].index[:3].tolist()}... and "
+                f"y[{k}] indexed {series.index[:3].tolist()}... instead."
+            )
     is_array = [not isinstance(series, pd.Series) for series in panel.X]
     if any(is_array) and not all(is_array):
         raise TypeError(

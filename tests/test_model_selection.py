@@ -359,3 +359,14 @@ def test_a_panel_test_part_longer_than_the_horizon_is_refused_as_for_one_series(
     result = backtest(NaiveForecaster(horizon=2), _two_series_panel(),
                       cv=PanelSplit(n_splits=2, test_size=2))
     assert len(result) == 4
+
+
+def test_a_list_panel_with_covariates_on_other_times_is_refused():
+    # Aligned by position, X's rows would silently stand for other times.
+    y = [pd.Series(np.arange(20.0)), pd.Series(2 * np.arange(20.0))]
+    X = [part.to_frame("y") for part in y]
+    backtest(NaiveForecaster(horizon=2), y, X, cv=2)
+    X[0] = X[0].set_axis(pd.RangeIndex(100, 120))
+    with pytest.raises(ValueError, match=r"X\[0\] and y\[0\] must share their "
+                                         r"index.*Got X\[0\] indexed \[100, 101"):
+        backtest(NaiveForecaster(horizon=2), y, X, cv=2)
