@@ -33,8 +33,9 @@ train, test = y[:-12], y[-12:]
 horizon = 12
 
 # %%
-# Fit the forecasters. Each sees a window of 24 months; by default each
-# window is standardised by its own mean and spread, which lets the network
+# Fit the forecasters. Each sees a window of 24 months. The series trends
+# upward, so by default (``difference="auto"``, a KPSS test) each network
+# forecasts the changes of the series rather than its level, which lets it
 # forecast levels above any it was trained on.
 models = {
     "naive (last value)": NaiveForecaster(strategy="last", horizon=horizon),

@@ -103,7 +103,8 @@ def load_series(csv=None, column=None):
     -------
     series : pandas.Series
         Float values; a monthly, daily... ``DatetimeIndex`` when the file's
-        first column holds equally spaced dates, else a ``RangeIndex``.
+        first column holds dates (which must be equally spaced), else a
+        ``RangeIndex``.
     description : str
     """
     if csv is None:
@@ -151,15 +152,28 @@ def load_series(csv=None, column=None):
             "missing value(s); the forecasters need one value per time step. "
             "Fill them (e.g. interpolate) first."
         )
+    infinite = np.flatnonzero(~np.isfinite(values.to_numpy(np.float64)))
+    if infinite.size:
+        raise DemoError(
+            f"--column {column!r} of {csv!r} must hold finite numbers. Got "
+            f"{values.iloc[infinite[0]]} at row {infinite[0] + 1} instead "
+            f"({infinite.size} infinite value(s)); replace them first."
+        )
     series = pd.Series(values.to_numpy(np.float64), name=column)
-    index = _date_index(frame, column)
+    index = _date_index(frame, column, csv)
     if index is not None:
         series.index = index
     return series, f"column {column!r} of {csv}"
 
 
-def _date_index(frame, column):
-    """Equally spaced dates from the first column, or None."""
+def _date_index(frame, column, csv):
+    """The dates of the first column, equally spaced; None when it holds none.
+
+    Dates with gaps, repeats or out of order are a DemoError: read in row
+    order, they would be forecast as if they were equally spaced.
+    """
+    from sklearn_rnn._time_index import _first_irregular_date, date_frequency
+
     first = frame.columns[0]
     if first == column or pd.api.types.is_numeric_dtype(frame[first]):
         return None
@@ -167,13 +181,28 @@ def _date_index(frame, column):
         dates = pd.DatetimeIndex(pd.to_datetime(frame[first], format="mixed"))
     except (ValueError, TypeError):
         return None
-    if len(dates) < 3 or not dates.is_monotonic_increasing:
-        return None
-    try:
-        dated = pd.DatetimeIndex(dates, freq="infer")
-    except ValueError:
-        return None
-    return dated if dated.freq is not None else None
+    if dates.hasnans:
+        row = int(np.flatnonzero(dates.isna())[0])
+        problem = f"row {row + 1} has no date"
+    elif (np.diff(dates.asi8) <= 0).any():
+        row = int(np.flatnonzero(np.diff(dates.asi8) <= 0)[0]) + 1
+        problem = (f"row {row + 1} ({dates[row]}) does not come after row "
+                   f"{row} ({dates[row - 1]})")
+    elif len(dates) > 2 and date_frequency(dates) is None:
+        row, _ = _first_irregular_date(dates)
+        problem = (f"rows {row} and {row + 1} ({dates[row - 1]} -> "
+                   f"{dates[row]}) are not spaced like the rows before")
+    else:
+        # Two dates give no frequency to date the forecasts with.
+        return None if len(dates) < 3 else pd.DatetimeIndex(
+            dates, freq=date_frequency(dates))
+    raise DemoError(
+        f"--csv {csv!r}: the first column {first!r} holds the dates of the "
+        "rows, which must be equally spaced and in order (the forecasters "
+        f"read one row per time step), but {problem}. Fill in the missing "
+        "steps, sort or aggregate the rows, or drop the column to forecast "
+        "the rows in their order."
+    )
 
 
 def _models(args, epochs):

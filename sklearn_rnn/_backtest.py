@@ -206,6 +206,11 @@ def _splits(cv, n, horizon, y):
             )
         return [(np.arange(origin), np.arange(origin, origin + horizon))
                 for origin in range(first, n, horizon)]
+    return _folds(cv, np.zeros((n, 1)), y)
+
+
+def _folds(cv, X, y):
+    """``(train, test)`` integer arrays of a splitter or an iterable of folds."""
     # A str has a split method and is iterable, but is no splitter.
     if isinstance(cv, (str, bytes)) or not (
             hasattr(cv, "split") or hasattr(cv, "__iter__")):
@@ -214,7 +219,7 @@ def _splits(cv, n, horizon, y):
             "TimeSeriesSplit(n_splits, test_size=horizon), or an iterable of "
             f"(train, test) index arrays. Got {cv!r} instead."
         )
-    folds = cv.split(np.zeros((n, 1)), y) if hasattr(cv, "split") else cv
+    folds = cv.split(X, y) if hasattr(cv, "split") else cv
     return [(np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
             for train, test in folds]
 
@@ -296,10 +301,11 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     Parameters
     ----------
     estimator : forecaster
-        An estimator with a ``horizon`` parameter and a ``forecast`` method:
-        :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`
-        or your own :class:`ForecasterMixin` subclass. It is cloned, never
-        fitted itself.
+        An estimator with a ``horizon`` parameter and a ``forecast`` method
+        that returns the ``horizon`` values after the series it is given:
+        :class:`~sklearn_rnn.NaiveForecaster`, :class:`~sklearn_rnn.GRUForecaster`,
+        :class:`~sklearn_rnn.ConvGRUForecaster` or your own. It is cloned,
+        never fitted itself.
     y : pandas.Series or array-like of shape (n_timesteps,), or a panel
         The series to forecast, rows being consecutive time steps. A pandas
         index (dates, periods or integers) dates the output. A Series with a
@@ -488,6 +494,14 @@ def _stacked(y, X):
                 f"X[{k}] must have one row per time step of y[{k}] "
                 f"({len(series)}). Got {len(X[k])} rows instead."
             )
+        if (X is not None and isinstance(series, pd.Series)
+                and isinstance(X[k], (pd.Series, pd.DataFrame))
+                and not X[k].index.equals(series.index)):
+            raise ValueError(
+                f"X[{k}] and y[{k}] must share their index, one row per time "
+                f"step. Got X[{k}] indexed {X[k].index[:3].tolist()}... and "
+                f"y[{k}] indexed {series.index[:3].tolist()}... instead."
+            )
     is_array = [not isinstance(series, pd.Series) for series in panel.X]
     if any(is_array) and not all(is_array):
         raise TypeError(
@@ -550,21 +564,26 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             )
         splitter = PanelSplit(max(cv, 2), test_size=horizon)
         folds = list(splitter.split(y))[-cv:]
-    elif hasattr(cv, "split"):
-        folds = list(cv.split(y))
     else:
-        folds = list(cv)
+        folds = _folds(cv, y, None)
     if not folds:
         raise ValueError(f"cv made no splits. Got cv={cv!r} instead.")
     ids = np.asarray(y.index.get_level_values(0))
     rows = []
     model = None
     for fold, (train, test) in enumerate(folds):
-        train = np.asarray(train, dtype=np.intp)
-        test = np.asarray(test, dtype=np.intp)
         if train.size == 0:
             raise ValueError(f"Fold {fold} has an empty training part; backtest "
                              "needs history to forecast from.")
+        longest = np.unique(ids[test], return_counts=True)[1].max(initial=0)
+        if longest > horizon:
+            raise ValueError(
+                f"Fold {fold}'s test part has {longest} time steps of a series, "
+                f"but a backtest compares each origin's forecast with the "
+                f"horizon={horizon} steps after it; the rest would go unscored. "
+                f"Use test parts of horizon steps, e.g. PanelSplit(n_splits, "
+                f"test_size={horizon}), or cv=<number of origins>."
+            )
         history_y = y.iloc[train]
         history = history_y if X is None else X.iloc[train]
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
@@ -584,7 +603,6 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
             # horizon, has nothing to forecast from or to compare with here.
             if own_train.size == 0 or own_test.size < horizon:
                 continue
-            own_test = own_test[:horizon]
             steps = y.index[own_test].get_level_values(1)
             predicted = forecast.loc[series_id]
             if not predicted.index.equals(steps):

@@ -13,8 +13,28 @@ from ._validation import check_positive_int
 __all__ = ["mean_absolute_scaled_error", "skill_score"]
 
 
+def _finite_floats(values, name):
+    """``values`` as a float64 array; a ValueError names ``name`` otherwise."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must hold numbers: {exc}. Got {type(values).__name__} "
+            "with values that are not numbers instead."
+        ) from None
+    bad = np.flatnonzero(~np.isfinite(array.ravel()))
+    if bad.size:
+        position = np.unravel_index(bad[0], array.shape)
+        raise ValueError(
+            f"{name} must hold finite numbers. Got {array.ravel()[bad[0]]} at "
+            f"position {tuple(map(int, position))} instead ({bad.size} "
+            "non-finite value(s)); drop or fill those rows first."
+        )
+    return array
+
+
 def _check_same_shape(**arrays):
-    arrays = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
+    arrays = {name: _finite_floats(a, name) for name, a in arrays.items()}
     shapes = {name: a.shape for name, a in arrays.items()}
     if len(set(shapes.values())) > 1:
         raise ValueError(
@@ -27,9 +47,6 @@ def _check_same_shape(**arrays):
             "The forecasts must be non-empty arrays of shape (n_rows,) or "
             f"(n_rows, horizon). Got shape {first.shape} instead."
         )
-    for name, a in arrays.items():
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} contains NaN or infinity.")
     return arrays.values()
 
 
@@ -123,7 +140,7 @@ def mean_absolute_scaled_error(y_true, y_pred, *, y_train, sp=1):
     0.9...
     """
     y_true, y_pred = _check_same_shape(y_true=y_true, y_pred=y_pred)
-    y_train = np.asarray(y_train, dtype=np.float64)
+    y_train = _finite_floats(y_train, "y_train")
     if y_train.ndim != 1:
         raise ValueError(
             f"y_train must be a 1-D series. Got shape {y_train.shape} instead."
@@ -139,6 +156,7 @@ def mean_absolute_scaled_error(y_true, y_pred, *, y_train, sp=1):
         raise ValueError(
             f"The in-sample naive mean absolute error of y_train (lag sp={sp}) "
             f"scales MASE and must be positive and finite. Got {scale} instead "
-            "(a constant or non-finite y_train); use another metric."
+            f"(y_train repeats itself every sp={sp} steps, or overflows); use "
+            "another metric."
         )
     return float(np.mean(np.abs(y_true - y_pred)) / scale)

@@ -425,7 +425,8 @@ def load(path, *, digest=None, device=None):
 
     device : {"cpu", "cuda", "auto"} or None, default=None
         Overrides the saved ``device`` parameter, e.g. to load on a CPU a
-        model trained on a GPU.
+        model trained on a GPU. Only for estimators with a network (a
+        ``device`` parameter).
 
     Returns
     -------
@@ -439,10 +440,36 @@ def load(path, *, digest=None, device=None):
     ModelFileError
         If the file is not a sklearn-rnn model file, has an incompatible
         format version, or its contents do not match their digests.
+    ValueError
+        If ``device`` is given for an estimator without a network.
 
     See Also
     --------
     save : Write the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_rnn import NaiveForecaster, load, save
+    >>> from sklearn_rnn.datasets import load_airline
+    >>> y = load_airline()
+    >>> naive = NaiveForecaster(strategy="seasonal", sp=12, horizon=3).fit(y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "naive.skrnn")
+    >>> digest = save(naive, path)
+    >>> load(path, digest=digest).forecast(y)
+    month
+    1961-01-01    417.0
+    1961-02-01    391.0
+    1961-03-01    419.0
+    Freq: MS, Name: passengers, dtype: float64
+
+    A file that is not the one published is refused before anything in it
+    is read:
+
+    >>> load(path, digest="0" * 64)
+    Traceback (most recent call last):
+    ...
+    sklearn_rnn.exceptions.ModelFileError: The model file's digest ... is not ...
     """
     manifest, members = _read_verified(path, digest)
     cls = _estimator_classes().get(manifest.get("class"))
@@ -459,6 +486,12 @@ def load(path, *, digest=None, device=None):
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"The model file's data is malformed: {exc}.") from exc
     if device is not None:
+        if "device" not in params:
+            raise ValueError(
+                f"device moves a network, but the model file holds a "
+                f"{cls.__name__}, which has none. Got device={device!r} "
+                "instead; load it with device=None."
+            )
         params["device"] = device
     try:
         estimator = cls(**params)

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import BaseCrossValidator, TimeSeriesSplit
 
+from ._time_index import is_time_index
+
 __all__ = ["PanelSplit"]
 
 
@@ -30,8 +32,9 @@ class PanelSplit(BaseCrossValidator):
         series "a"    t  t  t  t  t  t  s  s      fold 1
         series "b"          t  t  t  t  s  s
 
-    On one series (a pandas object with a time index, or an array) the folds
-    are :class:`~sklearn.model_selection.TimeSeriesSplit`'s.
+    On one series (an array, or a pandas object in time order) the folds are
+    :class:`~sklearn.model_selection.TimeSeriesSplit`'s; an index without time
+    (strings) counts rows, as ``TimeSeriesSplit`` does.
 
     Parameters
     ----------
@@ -141,9 +144,19 @@ def _time_codes(X):
                 f"{index.nlevels} levels {list(index.names)} instead."
             )
         times = index.get_level_values(1)
-    elif index is not None:
+        if not is_time_index(times):
+            # Sorted as strings, "t10" would come before "t2": no time order.
+            raise ValueError(
+                "PanelSplit cuts a panel at common times, so the second index "
+                "level must hold integers, dates or periods. Got a level "
+                f"{index.names[1]!r} of dtype {times.dtype} instead; convert it, "
+                "e.g. with pd.to_datetime."
+            )
+    elif index is not None and is_time_index(index):
         times = index
     else:
+        # Labels without time (strings): the rows are in time order, as
+        # TimeSeriesSplit reads them.
         times = pd.RangeIndex(len(X))
     codes, uniques = pd.factorize(times, sort=True)
     if (codes < 0).any():

@@ -92,9 +92,15 @@ def check_regular_index(index, name="X"):
         )
     if not is_time_index(index) or len(index) < 2:
         return
-    if isinstance(index, pd.PeriodIndex):
-        values = index.asi8
-    elif isinstance(index, pd.DatetimeIndex):
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        missing = np.flatnonzero(index.isna())
+        if missing.size:
+            raise ValueError(
+                f"{name} must have a time for every row, but its "
+                f"{type(index).__name__} has a missing time (NaT) at row "
+                f"{missing[0]}. Drop that row or set its time. Got "
+                f"{missing.size} missing time(s) instead."
+            )
         values = index.asi8
     else:
         values = np.asarray(index, dtype=np.int64)
@@ -124,9 +130,12 @@ def check_regular_index(index, name="X"):
         if not uneven.size:
             return
         i = int(uneven[0]) + 1
-        fix = (f"{name}.asfreq('{index.freqstr}')"
-               if isinstance(index, pd.PeriodIndex)
-               else f"{name}.reindex(range(...)) with the missing steps filled")
+        if isinstance(index, pd.PeriodIndex):
+            fix = f"{name}.asfreq('{index.freqstr}')"
+        elif steps[i - 1] % step == 0:  # whole steps missing
+            fix = f"{name}.reindex(range({index[0]}, {index[-1] + step}, {step}))"
+        else:
+            fix = f"{name}.reindex(<a range of one step>) (resampled)"
     raise ValueError(
         f"{name} must be one series of equally spaced time steps, but its "
         f"{kind} has a gap or an uneven step at row {i} ({index[i - 1]} -> "

@@ -48,6 +48,13 @@ def _as_series(values, name):
             )
         values = values.iloc[:, 0]
     if isinstance(values, pd.Series):
+        if isinstance(values.index, pd.MultiIndex):
+            raise ValueError(
+                f"{name} must be one series; a (series id, time) MultiIndex is "
+                "a panel, whose series would be drawn as one line. Plot one "
+                f"series at a time, e.g. {name.split()[0]}.xs(series_id). Got a "
+                f"Series with a {values.index.nlevels}-level MultiIndex instead."
+            )
         return values.astype(np.float64), True
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 2 and 1 in array.shape:
@@ -430,6 +437,13 @@ def plot_backtest(result, y=None, *, ax=None, title=None):
         )
     if result.empty:
         raise ValueError("result has no origins to plot. Got an empty DataFrame.")
+    if isinstance(result.index, pd.MultiIndex):
+        raise ValueError(
+            "result must be the backtest of one series. Got a panel's backtest, "
+            f"indexed by {list(result.index.names)}, instead; plot one series at "
+            "a time: plot_backtest(result.xs(series_id, level=\"series\"), "
+            "y.xs(series_id))."
+        )
     ax = _axes(ax)
     if y is not None:
         truth, _ = _as_series(y, "y")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import sklearn_rnn
+import sklearn_rnn.datasets
 import sklearn_rnn.exceptions
 import sklearn_rnn.metrics
 import sklearn_rnn.model_selection
@@ -42,10 +43,23 @@ def test_docs_build_without_warnings(tmp_path):
 
 @pytest.mark.parametrize("module", [
     sklearn_rnn, sklearn_rnn.metrics, sklearn_rnn.model_selection,
-    sklearn_rnn.plotting, sklearn_rnn.exceptions,
+    sklearn_rnn.plotting, sklearn_rnn.exceptions, sklearn_rnn.datasets,
 ])
 def test_api_reference_lists_every_public_name(module):
     api = (DOCS / "api.rst").read_text()
     listed = set(re.findall(r"^   (\w+)$", api, flags=re.MULTILINE))
     missing = sorted(set(module.__all__) - listed)
     assert not missing, f"add {missing} of {module.__name__} to docs/api.rst"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    root = DOCS.parent
+    blocks = re.findall(r"```bash\n(.*?)\n```", (root / "README.md").read_text(),
+                        flags=re.DOTALL)
+    readme = [block for block in blocks if "pytest" in block]
+    assert len(readme) == 1, blocks
+    commands = [line for line in (root / ".ci" / "run").read_text().splitlines()
+                if line and not line.startswith(("#", "set ", "cd "))]
+    # CI only quiets pip.
+    assert [command.replace("pip install -q ", "pip install ")
+            for command in commands] == readme

@@ -8,8 +8,19 @@ import pytest
 from numpydoc.docscrape import ClassDoc, FunctionDoc
 
 import sklearn_rnn
+import sklearn_rnn.datasets
+import sklearn_rnn.metrics
+import sklearn_rnn.model_selection
+import sklearn_rnn.plotting
 
-PUBLIC = [getattr(sklearn_rnn, name) for name in sklearn_rnn.__all__]
+PUBLIC = [getattr(module, name)
+          for module in (sklearn_rnn, sklearn_rnn.model_selection,
+                         sklearn_rnn.plotting, sklearn_rnn.datasets)
+          for name in module.__all__]
+# The scorers and interval metrics of sklearn_rnn.metrics document grouped
+# parameters ("lower, upper") and **kwargs, which this check does not parse.
+PUBLIC += [sklearn_rnn.metrics.skill_score,
+           sklearn_rnn.metrics.mean_absolute_scaled_error]
 CLASSES = [obj for obj in PUBLIC if inspect.isclass(obj)]
 FUNCTIONS = [obj for obj in PUBLIC if inspect.isfunction(obj)]
 
@@ -75,3 +86,13 @@ def test_the_check_catches_a_wrong_default():
     with pytest.raises(AssertionError, match="default=3"):
         _check(documented["Parameters"],
                _signature_parameters(Documented.__init__), "Documented")
+
+
+@pytest.mark.parametrize("obj", PUBLIC, ids=lambda obj: obj.__name__)
+def test_every_public_name_has_a_runnable_example(obj):
+    # --doctest-modules runs it, so an example here is also a test.
+    doc = (ClassDoc(obj, config={"show_class_members": False})
+           if inspect.isclass(obj) else FunctionDoc(obj))
+    assert any(line.startswith(">>> ") for line in doc["Examples"]), (
+        f"{obj.__name__} has no doctest example"
+    )

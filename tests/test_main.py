@@ -122,3 +122,36 @@ def test_console_script_is_declared():
     scripts = importlib.metadata.entry_points(group="console_scripts")
     script = [ep for ep in scripts if ep.name == "sklearn-rnn"]
     assert script and script[0].value == "sklearn_rnn.__main__:main"
+
+
+@pytest.mark.parametrize("dates, values, message", [
+    (["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05"], [1, 2, 3, 4],
+     r"first column 'date' holds the dates .* but rows 3 and 4 \(2020-01-03 "
+     r"00:00:00 -> 2020-01-05 00:00:00\) are not spaced like the rows before"),
+    (["2020-01-01", "2020-01-02", "2020-01-02", "2020-01-03"], [1, 2, 3, 4],
+     r"row 3 \(2020-01-02 00:00:00\) does not come after row 2"),
+    (["2020-01-01", "", "2020-01-03"], [1, 2, 3], "row 2 has no date"),
+    (["2020-01-01", "2020-01-02", "2020-01-03"], [1, float("inf"), 3],
+     r"--column 'value' of .* must hold finite numbers. Got inf at row 2"),
+])
+def test_csv_rows_that_are_not_one_regular_series_are_refused(
+        dates, values, message, tmp_path, capsys):
+    # Read in row order they would be forecast as if equally spaced.
+    path = tmp_path / "irregular.csv"
+    pd.DataFrame({"date": dates, "value": values}).to_csv(path, index=False)
+    assert main(["--csv", str(path), "--output", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert pytest.importorskip("re").search(message, err), err
+    assert "Traceback" not in err
+
+
+def test_csv_dates_date_the_series(tmp_path):
+    from sklearn_rnn.__main__ import load_series
+
+    weeks = pd.date_range("2020-01-05", periods=5, freq="W")
+    path = tmp_path / "weekly.csv"
+    pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "value": np.arange(5.0)}
+                 ).to_csv(path, index=False)
+    series, _ = load_series(str(path))
+    assert series.index.equals(weeks.rename("week"))
+    assert series.index.freqstr == "W-SUN"

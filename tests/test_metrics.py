@@ -48,7 +48,8 @@ def test_skill_score_with_an_exact_reference():
         ((np.ones(3), np.ones(4), np.ones(3)), "same shape"),
         ((np.ones((2, 2, 2)),) * 3, r"\(n_rows, horizon\)"),
         ((np.ones(0),) * 3, "non-empty"),
-        ((np.ones(3), np.array([1.0, np.nan, 1.0]), np.ones(3)), "y_pred contains NaN"),
+        ((np.ones(3), np.array([1.0, np.nan, 1.0]), np.ones(3)),
+         "y_pred must hold finite numbers. Got nan"),
     ],
 )
 def test_skill_score_errors(args, match):
@@ -80,6 +81,9 @@ def test_mase_of_the_naive_forecast_in_sample_is_one():
         (dict(y_train=np.arange(3.0), sp=3), "more than sp=3 values to .* Got 3"),
         (dict(y_train=np.ones((3, 2))), "1-D series. Got shape"),
         (dict(y_train=np.arange(5.0), sp=0), "Got sp=0 instead"),
+        (dict(y_train=[1.0, np.nan, 2.0]), r"y_train must hold finite numbers. "
+                                           r"Got nan at position \(1,\)"),
+        (dict(y_train=["a", "b", "c"]), "y_train must hold numbers: could not"),
     ],
 )
 def test_mase_errors(kwargs, match):
@@ -214,3 +218,17 @@ def test_sklearn_scorer_refuses_a_multi_step_forecast():
     with pytest.raises(ValueError, match="different number of output"):
         cross_val_score(NaiveForecaster(horizon=3), y, y, cv=TimeSeriesSplit(3),
                         scoring="neg_mean_absolute_error", error_score="raise")
+
+
+@pytest.mark.parametrize("metric", [
+    lambda y_pred: skill_score([1.0, 2.0], y_pred, [1.0, 1.0]),
+    lambda y_pred: mean_absolute_scaled_error([1.0, 2.0], y_pred,
+                                              y_train=[1.0, 2.0, 4.0]),
+])
+def test_forecast_metrics_name_the_argument_that_is_not_numbers(metric):
+    with pytest.raises(ValueError, match=r"y_pred must hold finite numbers. Got "
+                                         r"inf at position \(1,\)"):
+        metric([1.0, np.inf])
+    with pytest.raises(ValueError, match="y_pred must hold numbers: could not "
+                                         "convert string to float: 'a'"):
+        metric(["a", "b"])

@@ -16,7 +16,7 @@ from sklearn_rnn import GRUForecaster, NaiveForecaster
 from sklearn_rnn._series import ForecasterMixin
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import mean_absolute_scaled_error, skill_score
-from sklearn_rnn.model_selection import backtest
+from sklearn_rnn.model_selection import PanelSplit, backtest
 
 
 class FitMean(ForecasterMixin, BaseEstimator):
@@ -293,3 +293,80 @@ def test_plot_backtest_draws_each_origin():
             plot_backtest(y)
     finally:
         plt.close("all")
+
+
+def _two_series_panel(n=30):
+    index = pd.MultiIndex.from_product([["a", "b"], range(n)], names=["id", "t"])
+    return pd.Series(np.arange(2.0 * n), index=index, name="y")
+
+
+def test_panel_split_counts_rows_of_a_series_with_labels_without_time():
+    # Sorting the labels would train on later rows than it tests on.
+    y = pd.Series(np.arange(6.0), index=list("fedcba"))
+    ours = list(PanelSplit(n_splits=2, test_size=2).split(y))
+    theirs = list(TimeSeriesSplit(n_splits=2, test_size=2).split(y))
+    for (a, b), (c, d) in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+
+
+def test_panel_split_refuses_a_time_level_without_time_order():
+    panel = _two_series_panel(12)
+    panel.index = panel.index.set_levels([f"t{i}" for i in range(12)], level=1)
+    with pytest.raises(ValueError, match="second index level must hold integers, "
+                                         "dates or periods. Got a level 't'"):
+        list(PanelSplit(n_splits=2).split(panel))
+
+
+@pytest.mark.parametrize("cv", ["five", 2.5, True])
+def test_bad_folds_of_a_panel_are_explained_as_for_one_series(cv):
+    with pytest.raises(TypeError, match="cv must be an int .* Got"):
+        backtest(NaiveForecaster(horizon=3), _two_series_panel(), cv=cv)
+
+
+def test_plot_backtest_of_a_panel_asks_for_one_series():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rnn.plotting import plot_backtest, plot_forecast
+
+    y = _two_series_panel()
+    naive = NaiveForecaster(horizon=3)
+    result = backtest(naive, y, cv=2)
+    try:
+        with pytest.raises(ValueError, match="backtest of one series. Got a panel"):
+            plot_backtest(result, y)
+        with pytest.raises(ValueError, match="y must be one series; a .* panel"):
+            plot_backtest(result.xs("a", level="series"), y)
+        with pytest.raises(ValueError, match="forecast 'forecast' must be one "
+                                             "series; a .* panel"):
+            plot_forecast(None, naive.fit(y).forecast(y))
+        # The fix the messages suggest.
+        ax = plot_backtest(result.xs("a", level="series"), y.xs("a"))
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+            "actual", "from 23", "from 26"]
+    finally:
+        plt.close("all")
+
+
+def test_a_panel_test_part_longer_than_the_horizon_is_refused_as_for_one_series():
+    # Truncating it to the horizon would leave the other steps unscored.
+    with pytest.raises(ValueError, match="Fold 0's test part has 4 time steps of "
+                                         "a series, but .* horizon=2"):
+        backtest(NaiveForecaster(horizon=2), _two_series_panel(),
+                 cv=PanelSplit(n_splits=2, test_size=4))
+    result = backtest(NaiveForecaster(horizon=2), _two_series_panel(),
+                      cv=PanelSplit(n_splits=2, test_size=2))
+    assert len(result) == 4
+
+
+def test_a_list_panel_with_covariates_on_other_times_is_refused():
+    # Aligned by position, X's rows would silently stand for other times.
+    y = [pd.Series(np.arange(20.0)), pd.Series(2 * np.arange(20.0))]
+    X = [part.to_frame("y") for part in y]
+    backtest(NaiveForecaster(horizon=2), y, X, cv=2)
+    X[0] = X[0].set_axis(pd.RangeIndex(100, 120))
+    with pytest.raises(ValueError, match=r"X\[0\] and y\[0\] must share their "
+                                         r"index.*Got X\[0\] indexed \[100, 101"):
+        backtest(NaiveForecaster(horizon=2), y, X, cv=2)

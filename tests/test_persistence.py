@@ -155,6 +155,15 @@ def test_load_device_override(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
 
 
+def test_load_device_of_an_estimator_without_a_network_blames_device(tmp_path):
+    # Not the file: it was written by this version and is intact.
+    save(NaiveForecaster().fit(SERIES), tmp_path / "naive")
+    with pytest.raises(ValueError, match="device moves a network, but the model "
+                                         "file holds a NaiveForecaster"):
+        load(tmp_path / "naive", device="cpu")
+    assert load(tmp_path / "naive").strategy == "last"
+
+
 def test_save_refuses_callbacks_with_a_clear_error(tmp_path):
     from skorch.callbacks import EpochTimer
 
