@@ -135,14 +135,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _fit_dataset(self, dataset, *, input_size, output_size, head,
                      criterion, max_epochs=None, init_module=None, seed=None,
-                     **module_params):
+                     checkpoints=(), **module_params):
         """Build (or reuse, with ``warm_start``) the net and train it.
 
         ``max_epochs`` defaults to the parameter (``"auto"`` resolved by
         :func:`~sklearn_rnn._net.training_epochs`); ``init_module(module)``,
         when given, sets a new network's starting weights. ``seed`` (drawn
         from ``random_state`` when None) seeds the weights, the batches and
-        the validation split.
+        the validation split; ``checkpoints`` are named callbacks a new net
+        also trains with (see :func:`~sklearn_rnn._net.build_net`).
 
         Faults are handled by :class:`~sklearn_rnn._callbacks.FaultGuard` (the
         divergence rule is documented there) and reported here as warnings.
@@ -179,7 +180,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 }
                 net = build_net(self, criterion, module_kwargs=module_kwargs,
                                 seed=seed, max_epochs=max_epochs,
-                                n_samples=len(dataset))
+                                n_samples=len(dataset),
+                                checkpoints=checkpoints)
                 if init_module is not None:
                     init_module(net.module)
             guard = dict(getattr(net, "callbacks_", [])).get("fault_guard")

@@ -339,7 +339,12 @@ _FORECASTER_ATTRIBUTES = """n_features_in_ : int
         ``h``; forecast intervals are calibrated on them. They are the
         errors of the model before its linear path is fit again on every
         row (see Notes), while forecasts come from the refit model: the
-        intervals are calibrated on the pre-refit model's residuals. None
+        intervals are calibrated on the pre-refit model's residuals. As the
+        validation rows also pick the epoch and the network over its linear
+        start, each half of every series' validation rows is forecast by
+        the model that the other half picks (by the same rules, from the
+        same training run), so no residual comes from the model its own row
+        chose. None
         without early stopping (or after a ``warm_start`` fit), whose
         network saw every row.
 

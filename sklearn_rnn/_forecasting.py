@@ -16,6 +16,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
+from ._callbacks import GroupCheckpoint
 from ._datasets import PaddedSeries, TailSplit, WindowDataset, prepare_windows
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
@@ -190,15 +191,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 init(module)
             start.update(copy.deepcopy(module.state_dict()))
 
+        halves = GroupCheckpoint(self._tail_halves(valid))
         fit(dataset, max_epochs=self._epochs(len(train)),
-            init_module=init_and_keep)
+            init_module=init_and_keep, checkpoints=[("tail_halves", halves)])
         if self.highway and not self._beats_start(valid, start):
             # The network did not clearly beat the linear model it started
             # from: keep that.
             self.net_.module_.load_state_dict(start)
             self.best_epoch_ = 0
-        self._set_calibration(pieces, self._tail_residuals(
-            pieces, dataset.series, valid.rows))
+        self._set_calibration(pieces, self._cross_picked_residuals(
+            pieces, valid, start, halves))
         if self.highway:
             module = self.net_.module_
             self._fit_highway(module.highway, dataset, network=module)
@@ -238,9 +240,53 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """Whether the module reads each window's series."""
         return self.series_embedding is not None or self._per_series_highway()
 
-    def _beats_start(self, valid, start):
-        """Whether the trained network beats its linear start ``start`` on ``valid``
-        by more than one standard error
+    def _tail_halves(self, valid):
+        """Half of each validation row: 0 for the earlier half of its series'
+        validation rows, 1 for the later (the middle row goes to the later)."""
+        which = valid.series.series_of(valid.rows).numpy()
+        halves = np.zeros(len(valid), dtype=int)
+        for k in np.unique(which):
+            own = np.flatnonzero(which == k)
+            halves[own[len(own) // 2:]] = 1
+        return halves
+
+    def _cross_picked_residuals(self, pieces, valid, start, halves):
+        """Out-of-sample errors of the validation rows, each half's from the
+        model picked on the other half.
+
+        The tail that calibrates also picks the epoch (early stopping) and
+        the network over its linear start (``_beats_start``), which flatters
+        its errors there. So each half of every series' tail is forecast by
+        the weights that the other half picks by the same two rules, from
+        the same training run (``halves``, a
+        :class:`~sklearn_rnn._callbacks.GroupCheckpoint`), and every row
+        keeps a residual. A half with no other half to pick on takes the
+        fitted weights. ``_tail_residuals`` gives the format.
+        """
+        module = self.net_.module_
+        fitted = copy.deepcopy(module.state_dict())
+        groups = np.asarray(halves.groups)
+        parts = []
+        for half in (0, 1):
+            rows = np.flatnonzero(groups == half)
+            other = valid.subset(torch.from_numpy(np.flatnonzero(groups != half)))
+            state = halves.best_states_.get(1 - half)
+            if state is None or not len(other):
+                state = fitted
+            elif self.highway and not self._beats_start(other, start, state):
+                state = start
+            module.load_state_dict(state)
+            parts += self._tail_residuals(pieces, valid.series,
+                                          valid.rows[torch.from_numpy(rows)])
+        module.load_state_dict(fitted)
+        # Nothing more to pick: do not carry the weights, nor track a
+        # later warm_start fit's validation rows.
+        halves.groups, halves.best_states_ = None, {}
+        return parts
+
+    def _beats_start(self, valid, start, state=None):
+        """Whether the trained network (or its weights ``state``) beats its
+        linear start ``start`` on ``valid`` by more than one standard error
         (:func:`~sklearn_rnn._one_se.clearly_better`).
 
         Neighbouring rows share ``horizon - 1`` target steps, so the loss
@@ -249,7 +295,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         is taken (one-step targets of ``strategy="recursive"`` share none:
         blocks of one row).
         """
-        gain = self._row_losses(valid, start) - self._row_losses(valid)
+        gain = self._row_losses(valid, start) - self._row_losses(valid, state)
         which = valid.series.series_of(valid.rows).numpy()
         size = 1 if self.strategy == "recursive" else self.horizon
         blocks = []

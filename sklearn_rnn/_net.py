@@ -145,14 +145,17 @@ def one_cycle_steps(estimator, max_epochs, n_samples):
     return functools.partial(one_cycle, total_steps=total)
 
 
-def training_callbacks(estimator, max_epochs, n_samples):
+def training_callbacks(estimator, max_epochs, n_samples, checkpoints=()):
     """The named skorch callbacks that ``estimator``'s parameters ask for,
-    for a fit of ``max_epochs`` epochs on ``n_samples``."""
+    for a fit of ``max_epochs`` epochs on ``n_samples``, with the named
+    ``checkpoints`` the fit itself asks for."""
     callbacks = [
         ("grad_norm", GradientNorm(gradient_clip_value=estimator.clip_grad_norm)),
         # Before early stopping, which ends training by raising in its
-        # on_epoch_end: the guard must have seen that epoch.
+        # on_epoch_end: the guard (and the checkpoints) must have seen that
+        # epoch.
         ("fault_guard", FaultGuard()),
+        *checkpoints,
     ]
     if estimator.early_stopping:
         # The guard restores the best weights (by the rule of best_epoch_).
@@ -187,7 +190,7 @@ def training_callbacks(estimator, max_epochs, n_samples):
 
 
 def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
-              trained=None, max_epochs=None, n_samples=None):
+              trained=None, max_epochs=None, n_samples=None, checkpoints=()):
     """The skorch net that trains ``estimator``'s network.
 
     Parameters
@@ -214,6 +217,9 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         Size of the training data, which sets ``max_epochs="auto"`` and the
         one-cycle schedule; None (a loaded net, until its next fit) counts
         one batch an epoch.
+    checkpoints : list of (str, skorch.callbacks.Callback), default=()
+        Named callbacks that watch each epoch before early stopping can end
+        training, such as :class:`~sklearn_rnn._callbacks.GroupCheckpoint`.
 
     Returns
     -------
@@ -243,7 +249,8 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         iterator_valid=BatchIterator,
         train_split=(estimator._train_split(seed) if estimator.early_stopping
                      else None),
-        callbacks=training_callbacks(estimator, max_epochs, n_samples),
+        callbacks=training_callbacks(estimator, max_epochs, n_samples,
+                                     checkpoints),
         # Replaces skorch's PrintLog: silent at 0, compact at 1.
         callbacks__print_log=progress_callback(estimator.verbose),
         device=resolve_device(estimator.device),

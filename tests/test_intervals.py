@@ -351,6 +351,35 @@ def test_recurrent_forecasters_give_intervals_from_their_validation_tail(cls):
         no_tail.forecast(y, coverage=0.9)
 
 
+class WholeTailCalibration(GRUForecaster):
+    """Calibrates on the residuals of the model picked on the whole tail."""
+
+    def _cross_picked_residuals(self, pieces, valid, start, halves):
+        return self._tail_residuals(pieces, valid.series, valid.rows)
+
+
+def test_each_half_of_the_tail_calibrates_on_the_other_halfs_pick():
+    y = load_airline()
+    params = dict(horizon=2, max_epochs=20, highway=False, random_state=0)
+    model = GRUForecaster(**params).fit(y)
+    whole = WholeTailCalibration(**params).fit(y)
+    # The deployed model is picked on the whole tail, as before.
+    assert model.best_epoch_ == whole.best_epoch_ == 15
+    np.testing.assert_array_equal(model.predict(y), whole.predict(y))
+    # The later half picks the fitted epoch, the earlier half another: the
+    # earlier rows are forecast by the later half's pick, and vice versa.
+    halves = dict(model.net_.callbacks_)["tail_halves"]
+    assert halves.best_epochs_ == {0: 15, 1: 8}
+    assert halves.groups is None and halves.best_states_ == {}
+    earlier = len(model.calibration_residuals_) // 2
+    assert not np.array_equal(model.calibration_residuals_[:earlier],
+                              whole.calibration_residuals_[:earlier])
+    np.testing.assert_array_equal(model.calibration_residuals_[earlier:],
+                                  whole.calibration_residuals_[earlier:])
+    np.testing.assert_array_equal(model.calibration_scales_,
+                                  whole.calibration_scales_)
+
+
 def two_series_panel():
     """A MultiIndex panel of two random walks, the second ten times the first."""
     a = random_walk(150, seed=3)
@@ -406,6 +435,19 @@ def test_recurrent_forecaster_panel_intervals():
     assert np.all(frame["forecast"] <= frame["upper"])
     # The validation tail of each series calibrates.
     assert len(model.calibration_residuals_) == len(model.calibration_scales_)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_cross_picked_calibration_keeps_every_row_and_the_forecasts(strategy):
+    X = two_series_panel()
+    params = dict(horizon=3, strategy=strategy, max_epochs=4, random_state=0)
+    model = GRUForecaster(**params).fit(X)
+    whole = WholeTailCalibration(**params).fit(X)
+    np.testing.assert_array_equal(model.predict(X), whole.predict(X))
+    # Each series' tail is split in two: both halves keep their rows.
+    assert model.calibration_residuals_.shape == whole.calibration_residuals_.shape
+    np.testing.assert_array_equal(np.sort(model.calibration_scales_, axis=0),
+                                  np.sort(whole.calibration_scales_, axis=0))
 
 
 def test_a_series_continuing_the_training_one_is_scaled_with_its_end():

@@ -3,6 +3,8 @@
 * :mod:`._gradients`: :class:`GradientNorm` records (and clips) the gradient norm.
 * :mod:`._faults`: :class:`FaultGuard` handles divergence and interruption and
   restores the best weights.
+* :mod:`._checkpoints`: :class:`GroupCheckpoint` keeps the best weights by the
+  loss on each group of validation rows.
 * :mod:`._progress`: :class:`EpochProgress` and :func:`progress_callback`
   report training at each ``verbose`` level; :func:`echo` and :func:`silent`
   are skorch sinks.
@@ -10,6 +12,7 @@
   as :func:`one_cycle`.
 """
 
+from ._checkpoints import GroupCheckpoint
 from ._faults import FaultGuard
 from ._gradients import GradientNorm, clip_grad_norm
 from ._progress import MAX_PLAIN_LINES, EpochProgress, echo, progress_callback, silent
@@ -20,6 +23,7 @@ __all__ = [
     "EpochProgress",
     "FaultGuard",
     "GradientNorm",
+    "GroupCheckpoint",
     "LRSchedule",
     "clip_grad_norm",
     "echo",
