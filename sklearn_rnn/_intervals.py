@@ -505,4 +505,33 @@ interval_scorer.__doc__ = """Minus the interval score of a forecaster's 90% inte
 conformal 90% intervals of the rows of ``X`` whose whole future is known
 (greater is better, as scikit-learn's scorers are). Build others with
 :func:`make_interval_scorer`.
+
+Parameters
+----------
+estimator : fitted forecaster
+    Any forecaster of the package.
+X : array-like or pandas object
+    Rows to forecast, continuing or replacing the training rows, as
+    ``predict`` takes them.
+y : array-like of shape (n_timesteps,), default=None
+    The target series; by default the target column of ``X``, as in
+    ``fit`` and ``score``.
+
+Returns
+-------
+score : float
+    Minus the mean interval score (lower scores are wider or miss more).
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+>>> from sklearn_rnn import NaiveForecaster
+>>> from sklearn_rnn.metrics import interval_scorer
+>>> y = np.random.default_rng(0).normal(size=300)
+>>> search = GridSearchCV(
+...     NaiveForecaster(), {"strategy": ["last", "mean"]},
+...     scoring=interval_scorer, cv=TimeSeriesSplit(3)).fit(y)
+>>> search.best_params_
+{'strategy': 'mean'}
 """

@@ -1288,4 +1288,33 @@ skill_scorer.__doc__ = """A forecaster's skill over the naive last-value forecas
 
 ``skill_scorer(estimator, X, y=None)`` equals ``estimator.score(X, y)``;
 pass ``GridSearchCV(scoring=skill_scorer)`` to make the choice explicit.
+
+Parameters
+----------
+estimator : fitted forecaster
+    Any forecaster of the package.
+X : array-like or pandas object
+    Rows to forecast, continuing or replacing the training rows, as
+    ``predict`` takes them.
+y : array-like of shape (n_timesteps,), default=None
+    The target series; by default the target column of ``X``, as in
+    ``fit`` and ``score``.
+
+Returns
+-------
+score : float
+    ``1 - MSE / MSE of the naive last-value forecast`` over every scored
+    step (greater is better).
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn.model_selection import cross_val_score, TimeSeriesSplit
+>>> from sklearn_rnn import NaiveForecaster
+>>> from sklearn_rnn.metrics import skill_scorer
+>>> y = np.random.default_rng(0).normal(size=300)
+>>> scores = cross_val_score(NaiveForecaster(strategy="mean"), y,
+...                          scoring=skill_scorer, cv=TimeSeriesSplit(3))
+>>> bool(np.all(scores > 0))
+True
 """
