@@ -220,10 +220,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             (_pad_rows(self._scaled_targets(data, steps, self._stats(k)),
                        len(data.y)) for k, data in enumerate(pieces)),
             self.window_, fill=np.nan, sizes=sizes)
-        rows = torch.cat([series.rows(k, torch.arange(size - steps))
-                          for k, size in enumerate(sizes)])
+        # Every row whose whole future is known: the first size - steps.
         return WindowDataset(
-            series, rows, targets,
+            series, [size - steps for size in sizes], targets,
             self.normalize, self._normalized_target(),
             every_step=(self.loss_steps or self.window_)
             if self.strategy == "seq2seq" else None,

@@ -184,7 +184,8 @@ def test_padded_series_keeps_each_series_to_its_own_windows():
     single = PaddedSeries(values[:4], window=3)
     assert torch.equal(single.windows(torch.arange(4))[0], windows[:4])
     # Early stopping validates on the last rows of every series.
-    dataset = WindowDataset(padded, rows)
+    dataset = WindowDataset(padded, [4, 3])
+    assert torch.equal(dataset.rows, rows)
     train, valid = dataset.tail_split(0.25, gap=1)
     assert padded.at(train.rows)[:, 0].tolist() == [1.0, 2.0, 5.0]
     assert padded.at(valid.rows)[:, 0].tolist() == [4.0, 7.0]
