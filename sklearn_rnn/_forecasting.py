@@ -372,7 +372,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         device = highway.conv.weight.device
         block = self._block_rows()
 
-        def blocks():
+        def blocks(targets):
             for start in range(0, len(dataset), block):
                 index = torch.arange(start, min(start + block, len(dataset)))
                 Xb, y = dataset.batch(index)
@@ -380,17 +380,19 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 lengths = Xb.get("lengths")
                 with torch.no_grad():
                     A = highway.inputs(Xb["X"], lengths)
-                    if network is not None:
+                    if not targets:
+                        y = None
+                    elif network is not None:
                         network.eval()
                         y = y - network.network_output(**Xb).cpu()
-                if self.strategy == "seq2seq":
+                if y is not None and self.strategy == "seq2seq":
                     # The same map serves every step: fit it on the last one.
                     last = (lengths.cpu() - 1 if lengths is not None
                             else torch.full((len(y),), y.shape[1] - 1))
                     y = y[torch.arange(len(y)), last]
                 yield A, y, Xb.get("series")
 
-        highway.fit_ridge(blocks())
+        highway.fit_ridge(blocks)
 
     # -- scaling and differencing ------------------------------------------
 
