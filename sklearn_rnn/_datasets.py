@@ -376,6 +376,13 @@ class WindowDataset(torch.utils.data.Dataset):
                              self.target_index, self.every_step,
                              self.series_ids, first)
 
+    def halves(self):
+        """The earlier and the later half of each series' rows (a middle row
+        in the later)."""
+        early = self.counts // 2
+        return (self._with_runs(self.first, early),
+                self._with_runs(self.first + early, self.counts - early))
+
     def tail_split(self, fraction, gap):
         """:class:`TailSplit` of each series: its last rows validate.
 

@@ -242,12 +242,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     def _tail_halves(self, valid):
         """Half of each validation row: 0 for the earlier half of its series'
         validation rows, 1 for the later (the middle row goes to the later)."""
-        which = valid.series.series_of(valid.rows).numpy()
-        halves = np.zeros(len(valid), dtype=int)
-        for k in np.unique(which):
-            own = np.flatnonzero(which == k)
-            halves[own[len(own) // 2:]] = 1
-        return halves
+        counts = valid.counts.numpy()
+        # Each row's position among its series' validation rows.
+        position = np.arange(len(valid)) - np.repeat(np.cumsum(counts) - counts,
+                                                      counts)
+        return (position >= np.repeat(counts // 2, counts)).astype(int)
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
         """Out-of-sample errors of the validation rows, each half's from the
@@ -264,19 +263,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """
         module = self.net_.module_
         fitted = copy.deepcopy(module.state_dict())
-        groups = np.asarray(halves.groups)
+        earlier, later = valid.halves()  # the halves of _tail_halves
         parts = []
-        for half in (0, 1):
-            rows = np.flatnonzero(groups == half)
-            other = valid.subset(torch.from_numpy(np.flatnonzero(groups != half)))
+        for half, (own, other) in enumerate([(earlier, later), (later, earlier)]):
             state = halves.best_states_.get(1 - half)
             if state is None or not len(other):
                 state = fitted
             elif self.highway and not self._beats_start(other, start, state):
                 state = start
             module.load_state_dict(state)
-            parts += self._tail_residuals(pieces, valid.series,
-                                          valid.rows[torch.from_numpy(rows)])
+            parts += self._tail_residuals(pieces, own)
         module.load_state_dict(fitted)
         # Nothing more to pick: do not carry the weights, nor track a
         # later warm_start fit's validation rows.
@@ -295,11 +291,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         blocks of one row).
         """
         gain = self._row_losses(valid, start) - self._row_losses(valid, state)
-        which = valid.series.series_of(valid.rows).numpy()
         size = 1 if self.strategy == "recursive" else self.horizon
         blocks = []
-        for k in np.unique(which):
-            own = gain[(which == k) & np.isfinite(gain)]
+        # valid's rows come series by series.
+        for own in np.split(gain, np.cumsum(valid.counts.numpy())[:-1]):
+            own = own[np.isfinite(own)]
             own = own[len(own) % size:]  # whole blocks, the latest rows
             blocks.extend(own.reshape(-1, size).mean(axis=1))
         if len(blocks) < 2:
@@ -327,17 +323,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return self.max_epochs
         return math.ceil(STEP_BUDGET / self._batches(n_rows))
 
-    def _tail_residuals(self, pieces, series, rows):
-        """Out-of-sample errors of the validation rows, target units.
+    def _tail_residuals(self, pieces, valid):
+        """Out-of-sample errors of the rows of ``valid``, target units.
 
         ``(k, origins, residuals)`` per series ``k`` with validation rows
         whose whole future is known, as ``_set_calibration`` takes them.
         """
-        which = series.series_of(rows).numpy()
-        steps = (rows - series.starts[which]).numpy()
+        first, counts = valid.first.numpy(), valid.counts.numpy()
         parts = []
         for k, data in enumerate(pieces):
-            own = steps[which == k]
+            own = np.arange(first[k], first[k] + counts[k])
             own = own[own < len(data.y) - self.horizon]
             if len(own):
                 truth = future_targets(data.y, self.horizon)[own]
