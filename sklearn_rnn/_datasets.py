@@ -100,10 +100,6 @@ class PaddedSeries:
             rows = rows - self.starts[series]
         return torch.clamp(rows + 1, max=self.window)
 
-    def series_of(self, rows):
-        """The series each of ``rows`` belongs to."""
-        return torch.searchsorted(self.starts, rows, right=True) - 1
-
     def windows(self, rows):
         """Right-aligned windows ending at ``rows``, and their real lengths."""
         windows = self.padded.unfold(0, self.window, 1)[rows].transpose(1, 2)
