@@ -1,9 +1,10 @@
 """Datasets and batching: what the training loop and prediction iterate.
 
-Estimators turn validated input into a dataset object with three methods,
-``__len__``, ``batch(index)`` and ``subset(index)``. ``batch`` returns what
-the module's ``forward`` takes (a dict) and the target batch, so skorch runs
-its loop over pre-built tensors without a ``DataLoader``.
+Estimators turn validated input into a dataset object with ``__len__``,
+``batch(index)``, and ``subset(index)`` or ``tail_split(fraction, gap)`` for
+:class:`TailSplit`. ``batch`` returns what the module's ``forward`` takes (a
+dict) and the target batch, so skorch runs its loop over pre-built tensors
+without a ``DataLoader``.
 
 :class:`SequenceDataset` holds whole sequences (sequence estimators);
 :class:`WindowDataset` holds the windows of one series (forecasters), cut
@@ -98,10 +99,6 @@ class PaddedSeries:
             series = torch.searchsorted(self.starts, rows, right=True) - 1
             rows = rows - self.starts[series]
         return torch.clamp(rows + 1, max=self.window)
-
-    def series_of(self, rows):
-        """The series each of ``rows`` belongs to."""
-        return torch.searchsorted(self.starts, rows, right=True) - 1
 
     def windows(self, rows):
         """Right-aligned windows ending at ``rows``, and their real lengths."""
@@ -219,12 +216,15 @@ class BatchIterator:
                                                        self.generator):
                 yield self.dataset.batch(index)
             return
+        # Half the memory of the epoch's order where positions fit 32 bits
+        # (the same permutation as in 64 bits); batches index in 64 bits.
+        dtype = torch.int32 if n < 2**31 else torch.int64
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator)
+            order = torch.randperm(n, generator=self.generator, dtype=dtype)
         else:
-            order = torch.arange(n)
+            order = torch.arange(n, dtype=dtype)
         for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start: start + self.batch_size])
+            yield self.dataset.batch(order[start: start + self.batch_size].long())
 
 
 class TailSplit:
@@ -305,14 +305,19 @@ class RandomSplit:
 
 
 class WindowDataset(torch.utils.data.Dataset):
-    """Windows of a series, gathered batch by batch.
+    """Windows of a series, or of several, gathered batch by batch.
+
+    The rows served are a run of consecutive rows of each series: rows
+    ``first[k] ... first[k] + counts[k] - 1`` of series ``k``, in series
+    order. Only these two numbers per series are stored; a batch's rows are
+    found from its positions, so no index of every row is ever held.
 
     Parameters
     ----------
     series : PaddedSeries
         The (globally standardised) series; its ``window`` is the windows'.
-    rows : tensor of int64
-        The rows ``t`` this dataset serves.
+    counts : tensor of int64 of shape (n_series,)
+        The number of rows served of each series.
     targets : PaddedSeries or None
         Future targets, padded like ``series`` (NaN where unknown):
         ``targets.at(t)`` is the future of row ``t``. None at prediction time.
@@ -326,28 +331,53 @@ class WindowDataset(torch.utils.data.Dataset):
     series_ids : bool
         Whether each batch also gives the module every window's series
         (its position in ``series``), as ``series``.
+    first : tensor of int64 of shape (n_series,), default=None
+        The first row served of each series; None is row 0 of every series.
     """
 
-    def __init__(self, series, rows, targets=None, normalize=None,
-                 target_index=None, every_step=None, series_ids=False):
+    def __init__(self, series, counts, targets=None, normalize=None,
+                 target_index=None, every_step=None, series_ids=False,
+                 first=None):
         self.series = series
-        self.rows = rows
+        self.counts = torch.as_tensor(counts, dtype=torch.int64)
+        self.first = (torch.zeros_like(self.counts) if first is None
+                      else torch.as_tensor(first, dtype=torch.int64))
         self.targets = targets
         self.normalize = normalize
         self.target_index = target_index
         self.every_step = every_step
         self.series_ids = series_ids
+        self._ends = torch.cumsum(self.counts, 0)
 
     def __len__(self):
-        return len(self.rows)
+        return int(self._ends[-1])
 
     def __getitem__(self, i):
         return self.batch(torch.as_tensor([i]))
 
-    def subset(self, index):
-        return WindowDataset(self.series, self.rows[index], self.targets,
-                             self.normalize, self.target_index, self.every_step,
-                             self.series_ids)
+    def locate(self, index):
+        """The series of the rows at positions ``index``, and their addresses
+        in ``series`` (see :meth:`PaddedSeries.rows`)."""
+        which = torch.searchsorted(self._ends, index, right=True)
+        steps = self.first[which] + index - (self._ends - self.counts)[which]
+        return which, self.series.rows(which, steps)
+
+    @property
+    def rows(self):
+        """The address of every row served, in order."""
+        return self.locate(torch.arange(len(self)))[1]
+
+    def _with_runs(self, first, counts):
+        return WindowDataset(self.series, counts, self.targets, self.normalize,
+                             self.target_index, self.every_step,
+                             self.series_ids, first)
+
+    def halves(self):
+        """The earlier and the later half of each series' rows (a middle row
+        in the later)."""
+        early = self.counts // 2
+        return (self._with_runs(self.first, early),
+                self._with_runs(self.first + early, self.counts - early))
 
     def tail_split(self, fraction, gap):
         """:class:`TailSplit` of each series: its last rows validate.
@@ -356,32 +386,27 @@ class WindowDataset(torch.utils.data.Dataset):
         last ``ceil(fraction * n_rows)``, ``gap`` rows between them dropped,
         so the validation rows are the most recent of every series.
         """
-        series = self.series.series_of(self.rows)
-        counts = torch.bincount(series, minlength=len(self.series.starts))
-        first = torch.cumsum(counts, 0) - counts
-        position = torch.arange(len(self.rows)) - first[series]
+        counts = self.counts
         n_valid = torch.ceil(fraction * counts.double()).long()
-        n_train = counts - n_valid - gap
-        train = position < n_train[series]
-        valid = position >= (counts - n_valid)[series]
-        if not bool(train.any()) or not bool(valid.any()):
+        n_train = torch.clamp(counts - n_valid - gap, min=0)
+        if not bool(n_train.any()) or not bool(n_valid.any()):
             raise ValueError(
-                f"validation_fraction={fraction} leaves {int(train.sum())} "
-                f"training and {int(valid.sum())} validation samples out of "
-                f"{len(self.rows)}" + (f" (with a gap of {gap})" if gap else "")
+                f"validation_fraction={fraction} leaves {int(n_train.sum())} "
+                f"training and {int(n_valid.sum())} validation samples out of "
+                f"{len(self)}" + (f" (with a gap of {gap})" if gap else "")
                 + ". Both need at least one; use more data, another "
                 "validation_fraction, or early_stopping=False."
             )
-        return (self.subset(train.nonzero().flatten()),
-                self.subset(valid.nonzero().flatten()))
+        return (self._with_runs(self.first, n_train),
+                self._with_runs(self.first + counts - n_valid, n_valid))
 
     def batch(self, index):
-        rows = self.rows[index]
+        which, rows = self.locate(index)
         X, lengths = self.series.windows(rows)
         Xb, loc, scale = prepare_windows(X, lengths, self.normalize,
                                          self.target_index)
         if self.series_ids:
-            Xb["series"] = self.series.series_of(rows)
+            Xb["series"] = which
         if self.targets is None:
             return Xb, None
         if self.every_step is None:

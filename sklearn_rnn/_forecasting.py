@@ -220,10 +220,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             (_pad_rows(self._scaled_targets(data, steps, self._stats(k)),
                        len(data.y)) for k, data in enumerate(pieces)),
             self.window_, fill=np.nan, sizes=sizes)
-        rows = torch.cat([series.rows(k, torch.arange(size - steps))
-                          for k, size in enumerate(sizes)])
+        # Every row whose whole future is known: the first size - steps.
         return WindowDataset(
-            series, rows, targets,
+            series, [size - steps for size in sizes], targets,
             self.normalize, self._normalized_target(),
             every_step=(self.loss_steps or self.window_)
             if self.strategy == "seq2seq" else None,
@@ -243,12 +242,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
     def _tail_halves(self, valid):
         """Half of each validation row: 0 for the earlier half of its series'
         validation rows, 1 for the later (the middle row goes to the later)."""
-        which = valid.series.series_of(valid.rows).numpy()
-        halves = np.zeros(len(valid), dtype=int)
-        for k in np.unique(which):
-            own = np.flatnonzero(which == k)
-            halves[own[len(own) // 2:]] = 1
-        return halves
+        counts = valid.counts.numpy()
+        # Each row's position among its series' validation rows.
+        position = np.arange(len(valid)) - np.repeat(np.cumsum(counts) - counts,
+                                                      counts)
+        return (position >= np.repeat(counts // 2, counts)).astype(int)
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
         """Out-of-sample errors of the validation rows, each half's from the
@@ -265,19 +263,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """
         module = self.net_.module_
         fitted = copy.deepcopy(module.state_dict())
-        groups = np.asarray(halves.groups)
+        earlier, later = valid.halves()  # the halves of _tail_halves
         parts = []
-        for half in (0, 1):
-            rows = np.flatnonzero(groups == half)
-            other = valid.subset(torch.from_numpy(np.flatnonzero(groups != half)))
+        for half, (own, other) in enumerate([(earlier, later), (later, earlier)]):
             state = halves.best_states_.get(1 - half)
             if state is None or not len(other):
                 state = fitted
             elif self.highway and not self._beats_start(other, start, state):
                 state = start
             module.load_state_dict(state)
-            parts += self._tail_residuals(pieces, valid.series,
-                                          valid.rows[torch.from_numpy(rows)])
+            parts += self._tail_residuals(pieces, own)
         module.load_state_dict(fitted)
         # Nothing more to pick: do not carry the weights, nor track a
         # later warm_start fit's validation rows.
@@ -296,11 +291,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         blocks of one row).
         """
         gain = self._row_losses(valid, start) - self._row_losses(valid, state)
-        which = valid.series.series_of(valid.rows).numpy()
         size = 1 if self.strategy == "recursive" else self.horizon
         blocks = []
-        for k in np.unique(which):
-            own = gain[(which == k) & np.isfinite(gain)]
+        # valid's rows come series by series.
+        for own in np.split(gain, np.cumsum(valid.counts.numpy())[:-1]):
+            own = own[np.isfinite(own)]
             own = own[len(own) % size:]  # whole blocks, the latest rows
             blocks.extend(own.reshape(-1, size).mean(axis=1))
         if len(blocks) < 2:
@@ -328,17 +323,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return self.max_epochs
         return math.ceil(STEP_BUDGET / self._batches(n_rows))
 
-    def _tail_residuals(self, pieces, series, rows):
-        """Out-of-sample errors of the validation rows, target units.
+    def _tail_residuals(self, pieces, valid):
+        """Out-of-sample errors of the rows of ``valid``, target units.
 
         ``(k, origins, residuals)`` per series ``k`` with validation rows
         whose whole future is known, as ``_set_calibration`` takes them.
         """
-        which = series.series_of(rows).numpy()
-        steps = (rows - series.starts[which]).numpy()
+        first, counts = valid.first.numpy(), valid.counts.numpy()
         parts = []
         for k, data in enumerate(pieces):
-            own = steps[which == k]
+            own = np.arange(first[k], first[k] + counts[k])
             own = own[own < len(data.y) - self.horizon]
             if len(own):
                 truth = future_targets(data.y, self.horizon)[own]
@@ -373,7 +367,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         device = highway.conv.weight.device
         block = self._block_rows()
 
-        def blocks():
+        def blocks(targets):
             for start in range(0, len(dataset), block):
                 index = torch.arange(start, min(start + block, len(dataset)))
                 Xb, y = dataset.batch(index)
@@ -381,17 +375,19 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                 lengths = Xb.get("lengths")
                 with torch.no_grad():
                     A = highway.inputs(Xb["X"], lengths)
-                    if network is not None:
+                    if not targets:
+                        y = None
+                    elif network is not None:
                         network.eval()
                         y = y - network.network_output(**Xb).cpu()
-                if self.strategy == "seq2seq":
+                if y is not None and self.strategy == "seq2seq":
                     # The same map serves every step: fit it on the last one.
                     last = (lengths.cpu() - 1 if lengths is not None
                             else torch.full((len(y),), y.shape[1] - 1))
                     y = y[torch.arange(len(y)), last]
                 yield A, y, Xb.get("series")
 
-        highway.fit_ridge(blocks())
+        highway.fit_ridge(blocks)
 
     # -- scaling and differencing ------------------------------------------
 

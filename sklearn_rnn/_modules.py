@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
-from ._ridge import ridge_gcv, shrunk_ridge
+from ._ridge import ridge_gcv, series_grams, shrunk_ridge
 from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
@@ -389,44 +389,58 @@ class _Highway(nn.Module):
     def fit_ridge(self, blocks):
         """Set the map to the ridge regression of the targets on its inputs.
 
-        ``blocks`` yields ``(inputs, targets, series)``, ``inputs`` as
-        :meth:`inputs` returns them, ``targets`` ``(batch, outputs)`` and
-        ``series`` each sequence's series (None without per-series
-        corrections); only their sums of products are kept, so the inputs of
-        all sequences are never gathered at once. The penalty is chosen by
-        generalised cross-validation (:func:`~sklearn_rnn._ridge.ridge_gcv`).
-        With per-series corrections, each is the ridge regression of what
-        the shared map leaves of its series' targets, one penalty for all
+        ``blocks(targets)`` yields ``(inputs, targets, series)``, ``inputs``
+        as :meth:`inputs` returns them, ``targets`` ``(batch, outputs)``
+        (None unless ``targets``) and ``series`` each sequence's series (None
+        without per-series corrections), the sequences of a series together
+        and the series in increasing order; only their sums of products are
+        kept, so the inputs of all sequences are never gathered at once. The
+        penalty is chosen by generalised cross-validation
+        (:func:`~sklearn_rnn._ridge.ridge_gcv`). With per-series corrections,
+        each is the ridge regression of what the shared map leaves of its
+        series' targets, one penalty for all
         (:func:`~sklearn_rnn._ridge.shrunk_ridge`): a large one gives back
-        the shared map, so short series stay near it.
+        the shared map, so short series stay near it. Their inputs' sums of
+        products are then summed again (``blocks(False)``) a chunk of series
+        at a time rather than held for every series.
         """
-        n_groups = 1 if self.series_weight is None else len(self.series_weight)
-        gram = cross = sq = None
-        for A, y, series in blocks:
-            A = A.flatten(1).double().cpu()
-            A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1).numpy()
-            y = y.double().cpu().numpy()
-            group = (np.zeros(len(A), dtype=np.int64) if series is None
-                     or self.series_weight is None else series.cpu().numpy())
-            if gram is None:
-                gram = np.zeros((n_groups, A.shape[1], A.shape[1]))
-                cross = np.zeros((n_groups, A.shape[1], y.shape[1]))
-                sq = np.zeros((n_groups, y.shape[1]))
-            for k in np.unique(group):
-                Ak, yk = A[group == k], y[group == k]
-                gram[k] += Ak.T @ Ak
-                cross[k] += Ak.T @ yk
-                sq[k] += (yk * yk).sum(0)
-        W, b = ridge_gcv(gram.sum(0), cross.sum(0), sq.sum(0))
+        per_series = self.series_weight is not None
+        n_groups = len(self.series_weight) if per_series else 1
+        width = self.features * self.window + 1
+        n_outputs = self.conv.out_channels
+
+        def inputs(targets):
+            for A, y, series in blocks(targets):
+                A = A.flatten(1).double().cpu()
+                A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1)
+                yield (A.numpy(), None if y is None else y.double().cpu().numpy(),
+                       series.cpu().numpy() if per_series and series is not None
+                       else None)
+
+        cross = np.zeros((n_groups, width, n_outputs))
+        sq = np.zeros((n_groups, n_outputs))
+        gram = np.zeros((width, width))
+        for _, grams in series_grams(inputs, n_groups, width, cross, sq):
+            for gram_k in grams:  # in series order, as a sum over series adds
+                gram += gram_k
+        W, b = ridge_gcv(gram, cross.sum(0), sq.sum(0))
         with torch.no_grad():
             self.conv.weight.copy_(torch.from_numpy(W.T).reshape(self.conv.weight.shape))
             self.conv.bias.copy_(torch.from_numpy(b))
-        if self.series_weight is None:
+        if not per_series:
             return
         shared = np.vstack([W, b])
-        coef = shrunk_ridge(gram, cross - gram @ shared,
-                            sq - 2 * (shared * cross).sum(1)
-                            + (shared * (gram @ shared)).sum(1))
+
+        def residual_sums():
+            # What the shared map leaves of each series' targets.
+            for start, grams in series_grams(inputs, n_groups, width):
+                own = slice(start, start + len(grams))
+                fitted = grams @ shared
+                yield (grams, cross[own] - fitted,
+                       sq[own] - 2 * (shared * cross[own]).sum(1)
+                       + (shared * fitted).sum(1))
+
+        coef = shrunk_ridge(residual_sums)
         with torch.no_grad():
             self.series_weight.copy_(
                 torch.from_numpy(coef[:, :-1].transpose(0, 2, 1)))

@@ -2,7 +2,9 @@
 
 The linear paths (:class:`~sklearn_rnn._modules._Highway`) start from the
 ridge regression of the training targets on what they read; their inputs
-are gathered block by block, so only the sums of products are kept.
+are gathered block by block, so only the sums of products are kept (a
+panel's per-series sums of the inputs a chunk of series at a time, summed
+again when needed).
 """
 
 import numpy as np
@@ -38,34 +40,81 @@ def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
     return coef, mean_y - mean_a @ coef
 
 
-#: Series whose matrices are decomposed at once: the eigenvectors of a
-#: chunk are the only per-series matrices :func:`shrunk_ridge` adds to its
-#: inputs, so its memory does not grow with the panel.
+#: Series whose sums of products are held at once: a panel's per-series
+#: matrices are summed, decomposed and used a chunk at a time, so the
+#: memory of the per-series ridge does not grow with the number of series.
 EIGH_CHUNK = 1024
 
 
-def shrunk_ridge(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
+def series_grams(blocks, n_series, width, cross=None, sq=None):
+    """Sums of products of the inputs of each series, a chunk of series at a time.
+
+    ``blocks(targets)`` yields ``(A, y, series)``: inputs ``A`` of shape
+    ``(batch, width)`` (their last column ones), targets ``y`` ``(batch,
+    n_outputs)`` (None unless ``targets``) and each row's series (None: all
+    series 0), the rows of a series together and the series in increasing
+    order. Yields ``(start, grams)``: ``grams[i] = A_k.T @ A_k`` of series
+    ``k = start + i`` (zeros for a series without rows), ``EIGH_CHUNK``
+    series at a time, so the matrices of every series are never held at
+    once. With ``cross`` ``(n_series, width, n_outputs)`` and ``sq``
+    ``(n_series, n_outputs)``, the targets' sums ``A_k.T @ y_k`` and
+    ``(y_k**2).sum(0)`` are added into them.
+    """
+    targets = cross is not None
+    start, size = 0, min(EIGH_CHUNK, n_series)
+    grams = np.zeros((size, width, width))
+    for A, y, series in blocks(targets):
+        group = (np.zeros(len(A), dtype=np.int64) if series is None
+                 else np.asarray(series))
+        for k in np.unique(group):
+            if k < start:
+                raise ValueError("blocks must give the rows of each series "
+                                 "together, the series in increasing order.")
+            while k >= start + size:
+                yield start, grams
+                start += size
+                size = min(EIGH_CHUNK, n_series - start)
+                grams = np.zeros((size, width, width))
+            rows = group == k
+            Ak = A[rows]
+            grams[k - start] += Ak.T @ Ak
+            if targets:
+                yk = y[rows]
+                cross[k] += Ak.T @ yk
+                sq[k] += (yk * yk).sum(0)
+    while True:
+        yield start, grams
+        start += size
+        if start >= n_series:
+            return
+        size = min(EIGH_CHUNK, n_series - start)
+        grams = np.zeros((size, width, width))
+
+
+def shrunk_ridge(chunks, alphas=np.logspace(-3, 4, 15)):
     """Ridge regressions of each series, one penalty chosen by GCV over all.
 
-    ``gram``, ``cross``, ``sq``: per series (first axis), as
-    :func:`ridge_gcv` takes them; every coefficient is penalised, the
-    intercept too, so a large penalty leaves every series at zero. Returns
-    ``(n_series, n_features + 1, n_outputs)``.
+    ``chunks()`` yields, for consecutive runs of series (first axis), the
+    sums of products ``(gram, cross, sq)`` as :func:`ridge_gcv` takes them,
+    the same each time it is called (twice); every coefficient is
+    penalised, the intercept too, so a large penalty leaves every series at
+    zero. Returns ``(n_series, n_features + 1, n_outputs)``.
 
     In each series' eigenbasis (``gram = V diag(e) V^T``, ``z = V^T cross``)
     the residual sum of squares at penalty ``a`` is ``sq - sum(z**2 (2 / (e
     + a) - e / (e + a)**2))``: the penalty is chosen from ``e`` and ``z``
-    alone, and the eigenvectors are kept for one chunk of series at a time.
+    alone, and the matrices are held for one chunk of series at a time.
     """
-    n_series = len(gram)
-    eig = np.empty(gram.shape[:2])
-    z2 = np.empty(cross.shape)
-    for start in range(0, n_series, EIGH_CHUNK):
-        part = slice(start, start + EIGH_CHUNK)
-        eig[part], V = np.linalg.eigh(gram[part])
-        z2[part] = (V.transpose(0, 2, 1) @ cross[part]) ** 2
-    eig = np.clip(eig, 0, None)
-    n = gram[:, -1, -1].sum()
+    eig, z2, sq, n = [], [], [], 0.0
+    for gram, cross, sq_part in chunks():
+        e, V = np.linalg.eigh(gram)
+        eig.append(e)
+        z2.append((V.transpose(0, 2, 1) @ cross) ** 2)
+        sq.append(sq_part)
+        # Row counts: whole numbers, summed exactly in any order.
+        n += gram[:, -1, -1].sum()
+    eig = np.clip(np.concatenate(eig), 0, None)
+    z2, sq = np.concatenate(z2), np.concatenate(sq)
     best = None
     for alpha in alphas:
         shrink = 1.0 / (eig + alpha)
@@ -75,10 +124,9 @@ def shrunk_ridge(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
             best = (gcv, alpha)
-    coef = np.empty(cross.shape)
-    for start in range(0, n_series, EIGH_CHUNK):
-        part = slice(start, start + EIGH_CHUNK)
-        e, V = np.linalg.eigh(gram[part])
-        z = V.transpose(0, 2, 1) @ cross[part]
-        coef[part] = V @ (z / (np.clip(e, 0, None) + best[1])[..., None])
-    return coef
+    coef = []
+    for gram, cross, _ in chunks():
+        e, V = np.linalg.eigh(gram)
+        z = V.transpose(0, 2, 1) @ cross
+        coef.append(V @ (z / (np.clip(e, 0, None) + best[1])[..., None]))
+    return np.concatenate(coef)

@@ -361,19 +361,21 @@ def _ridge_start(dataset, network=None):
         # A trained module may be on a GPU; a new one is still on the CPU.
         device = module.highway.conv.weight.device
 
-        def blocks():
+        def blocks(targets):
             for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
                 Xb, y = dataset.batch(torch.arange(
                     start, min(start + PREDICT_BATCH_SIZE, len(dataset))))
                 Xb = {key: value.to(device) for key, value in Xb.items()}
                 with torch.no_grad():
                     A = module.highway.inputs(Xb["X"], Xb.get("lengths"))
-                    if network is not None:
+                    if not targets:
+                        y = None
+                    elif network is not None:
                         network.eval()
                         y = y - network.network_output(**Xb).cpu()
                 yield A, y, None
 
-        module.highway.fit_ridge(blocks())
+        module.highway.fit_ridge(blocks)
 
     return init
 

@@ -522,12 +522,12 @@ class ForecasterMixin(RegressorMixin):
         found = {data.target_index for data in pieces}
         self.target_index_ = found.pop() if len(found) == 1 else None
         self._series_ids = panel.ids
-        self._series_ends = [self._end_of(data) for data in pieces]
+        self._series_ends = _stacked_ends(self._end_of(data) for data in pieces)
         n_columns = pieces[0].X.shape[1]
         # A series met after fit (or a single series) has no training end.
         self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
                               "next_step": None, "y": np.empty(0),
-                              "scales": _mean_scales(self._series_ends)}
+                              "scales": _mean_scales(self._series_ends["scales"])}
         self._empty_history_forecast = float(
             np.mean(np.concatenate([data.y for data in pieces])))
         self._remember_fitted_params()
@@ -762,7 +762,13 @@ class ForecasterMixin(RegressorMixin):
         """The training end of fitted panel series ``series`` (None: the single)."""
         if series is None:
             return {**self._training_end, "empty": self._empty_history_forecast}
-        return self._series_ends[series]
+        ends = self._series_ends
+        end = {key: ends[key][series] for key in ("last_y", "next_step", "empty",
+                                                  "scales")}
+        for key in ("X", "y"):
+            stop = ends[f"{key}_stop"]
+            end[key] = ends[key][stop[series - 1] if series else 0: stop[series]]
+        return end
 
     def _history(self, data, series=None):
         """The rows forecasts read and the position of ``data``'s first row.
@@ -1180,9 +1186,31 @@ class ForecasterMixin(RegressorMixin):
         return bounds[:, 0] if self.horizon == 1 else bounds
 
 
-def _mean_scales(ends):
-    """Mean end scales of the fitted series: the scale of a series not seen in fit."""
-    scales = np.array([end["scales"] for end in ends])
+def _stacked_ends(ends):
+    """The training ends of a panel's series (``_end_of``'s dicts) as one dict
+    of arrays, each key's values of every series together: a dict of small
+    arrays per series would cost about a kilobyte of objects a series.
+    ``X`` and ``y`` hold the series' ends one after the other, series ``k``'s
+    ending at ``X_stop[k]`` and ``y_stop[k]``.
+    """
+    columns = {key: [] for key in ("X", "y", "last_y", "next_step", "empty",
+                                   "scales")}
+    for end in ends:
+        for key, values in columns.items():
+            values.append(end[key])
+    stacked = {key: np.concatenate(columns[key]) for key in ("X", "y")}
+    for key in ("X", "y"):
+        stacked[f"{key}_stop"] = np.cumsum([len(part) for part in columns[key]])
+    stacked["last_y"] = np.array(columns["last_y"])
+    stacked["empty"] = np.array(columns["empty"])
+    stacked["scales"] = np.array(columns["scales"])
+    stacked["next_step"] = columns["next_step"]
+    return stacked
+
+
+def _mean_scales(scales):
+    """Mean end scales of the fitted series (``(n_series, horizon)``): the
+    scale of a series not seen in fit."""
     known = np.isfinite(scales)
     total = np.where(known, scales, 0.0).sum(axis=0)
     count = known.sum(axis=0)

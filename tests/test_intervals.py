@@ -355,7 +355,7 @@ class WholeTailCalibration(GRUForecaster):
     """Calibrates on the residuals of the model picked on the whole tail."""
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
-        return self._tail_residuals(pieces, valid.series, valid.rows)
+        return self._tail_residuals(pieces, valid)
 
 
 def test_each_half_of_the_tail_calibrates_on_the_other_halfs_pick():

@@ -184,7 +184,37 @@ def test_padded_series_keeps_each_series_to_its_own_windows():
     single = PaddedSeries(values[:4], window=3)
     assert torch.equal(single.windows(torch.arange(4))[0], windows[:4])
     # Early stopping validates on the last rows of every series.
-    dataset = WindowDataset(padded, rows)
+    dataset = WindowDataset(padded, [4, 3])
+    assert torch.equal(dataset.rows, rows)
     train, valid = dataset.tail_split(0.25, gap=1)
     assert padded.at(train.rows)[:, 0].tolist() == [1.0, 2.0, 5.0]
     assert padded.at(valid.rows)[:, 0].tolist() == [4.0, 7.0]
+
+
+def test_window_dataset_keeps_a_run_of_rows_per_series_not_an_index_of_rows():
+    # Its rows, and those of its tail split, are a first row and a count per
+    # series: nothing the size of the rows is held beside the shared store.
+    sizes = [50, 7, 30]
+    values = np.arange(87.0)[:, None]  # step t of series k holds its position
+    padded = PaddedSeries(values, window=4, sizes=sizes)
+    dataset = WindowDataset(padded, [size - 2 for size in sizes])
+    train, valid = dataset.tail_split(0.2, gap=2)
+    for part in (dataset, train, valid):
+        assert part.series is padded
+        assert all(len(value) == len(sizes) for value in vars(part).values()
+                   if isinstance(value, torch.Tensor))
+    offsets = np.cumsum([0, *sizes[:-1]])
+    n_valid = [10, 1, 6]  # ceil(0.2 * (size - 2))
+    expected_train = np.concatenate([
+        offset + np.arange(size - 2 - n - 2)
+        for offset, size, n in zip(offsets, sizes, n_valid)])
+    expected_valid = np.concatenate([
+        offset + np.arange(size - 2 - n, size - 2)
+        for offset, size, n in zip(offsets, sizes, n_valid)])
+    assert padded.at(train.rows)[:, 0].tolist() == expected_train.tolist()
+    assert padded.at(valid.rows)[:, 0].tolist() == expected_valid.tolist()
+    # A batch gathers the windows of its rows (left-aligned), wherever they lie.
+    index = torch.tensor([len(train) - 1, 0, 40])
+    X, _ = train.batch(index)
+    last = X["X"][torch.arange(3), X["lengths"] - 1, 0]
+    assert last.tolist() == expected_train[index.numpy()].tolist()
