@@ -164,7 +164,9 @@ def _gru_backward_torch(d_out, w_hh, out, rz, n, ghn):
 
     Every gate gradient of step ``t`` is the step's output gradient ``d_h``
     times a factor known from the forward pass, so the factors are computed
-    for all steps at once and the loop only carries ``d_h`` back.
+    for all steps at once and the loop only carries ``d_h`` back. Returns
+    the recurrent projections' gradients ``(T, B, 3H)`` and n's slot of the
+    input projections' ones ``(T, B, H)`` (their other slots are the same).
     """
     n_steps, batch, hidden = out.shape
     r, z = rz[..., :hidden], rz[..., hidden:]
