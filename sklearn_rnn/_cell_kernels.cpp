@@ -96,16 +96,19 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> gru_forward(
 }
 
 // Backward through time. dout: (T, B, H) gradient of the outputs. Returns
-// the gradients of the input projections dgx and of the recurrent
-// projections dgh (both (T, B, 3H)); the caller turns them into weight,
-// bias and input gradients with one GEMM each.
+// the gradients of the recurrent projections dgh (T, B, 3H) and n's slot of
+// the input projections' gradients (T, B, H; their r and z slots are dgh's);
+// the caller turns them into weight, bias and input gradients with one GEMM
+// each.
 std::tuple<at::Tensor, at::Tensor> gru_backward(
     const at::Tensor& dout_in, const at::Tensor& w_hh, const at::Tensor& out,
     const at::Tensor& rz, const at::Tensor& n, const at::Tensor& ghn) {
   const auto dout = dout_in.contiguous();
   const int64_t T = out.size(0), B = out.size(1), H = out.size(2);
   const auto opts = out.options();
-  auto dgx = at::empty({T, B, 3 * H}, opts);
+  // The input projections' gradients equal the recurrent ones but for n's
+  // slot (dan rather than dan * r): only that slot is kept apart.
+  auto dan_all = at::empty({T, B, H}, opts);
   auto dgh = at::empty({T, B, 3 * H}, opts);
   auto dh_next = at::zeros({B, H}, opts);
   auto carry = at::empty({B, H}, opts);
@@ -118,7 +121,7 @@ std::tuple<at::Tensor, at::Tensor> gru_backward(
       const scalar_t* n_t = n.data_ptr<scalar_t>() + t * B * H;
       const scalar_t* ghn_t = ghn.data_ptr<scalar_t>() + t * B * H;
       const scalar_t* dn_p = dh_next.data_ptr<scalar_t>();
-      scalar_t* dgx_t = dgx.data_ptr<scalar_t>() + t * B * 3 * H;
+      scalar_t* dan_t = dan_all.data_ptr<scalar_t>() + t * B * H;
       scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * 3 * H;
       scalar_t* c = carry.data_ptr<scalar_t>();
       for (int64_t b = 0; b < B; ++b) {
@@ -132,9 +135,7 @@ std::tuple<at::Tensor, at::Tensor> gru_backward(
           const scalar_t dan = dh * (scalar_t(1) - z) * (scalar_t(1) - nv * nv);
           const scalar_t daz = dh * (h_prev - nv) * z * (scalar_t(1) - z);
           const scalar_t dar = dan * ghn_t[k] * r * (scalar_t(1) - r);
-          dgx_t[g] = dar;
-          dgx_t[g + H] = daz;
-          dgx_t[g + 2 * H] = dan;
+          dan_t[k] = dan;
           dgh_t[g] = dar;
           dgh_t[g + H] = daz;
           dgh_t[g + 2 * H] = dan * r;
@@ -146,7 +147,7 @@ std::tuple<at::Tensor, at::Tensor> gru_backward(
       }
     }
   });
-  return {dgx, dgh};
+  return {dgh, dan_all};
 }
 
 }  // namespace

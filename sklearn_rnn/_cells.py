@@ -127,7 +127,7 @@ class _RNNLayer(torch.autograd.Function):
         for t in range(n_steps - 1, 0, -1):
             d_h = torch.addmm(d_out[t - 1], d_pre[t], w_hh)
             torch.mul(d_h, slope[t - 1], out=d_pre[t - 1])
-        return (*_input_gradients(ctx, x, w_ih, out, d_pre, d_pre), None)
+        return (*_input_gradients(ctx, x, w_ih, out, d_pre), None)
 
 
 # -- the GRU ---------------------------------------------------------------------
@@ -164,7 +164,9 @@ def _gru_backward_torch(d_out, w_hh, out, rz, n, ghn):
 
     Every gate gradient of step ``t`` is the step's output gradient ``d_h``
     times a factor known from the forward pass, so the factors are computed
-    for all steps at once and the loop only carries ``d_h`` back.
+    for all steps at once and the loop only carries ``d_h`` back. Returns
+    the recurrent projections' gradients ``(T, B, 3H)`` and n's slot of the
+    input projections' ones ``(T, B, H)`` (their other slots are the same).
     """
     n_steps, batch, hidden = out.shape
     r, z = rz[..., :hidden], rz[..., hidden:]
@@ -182,9 +184,7 @@ def _gru_backward_torch(d_out, w_hh, out, rz, n, ghn):
         if t > 0:
             carry = torch.addcmul(d_out[t - 1], z[t], d_h[t])
             torch.addmm(carry, dgh[t].view(batch, 3 * hidden), w_hh, out=d_h[t - 1])
-    dgx = dgh.clone()
-    dgx[:, :, 2] = d_h * d_an
-    return dgx.view(n_steps, batch, 3 * hidden), dgh.view(n_steps, batch, 3 * hidden)
+    return dgh.view(n_steps, batch, 3 * hidden), d_h.mul_(d_an)
 
 
 class _GRULayer(torch.autograd.Function):
@@ -206,23 +206,31 @@ class _GRULayer(torch.autograd.Function):
         x, w_ih, w_hh, out, rz, n, ghn = ctx.saved_tensors
         ops = ctx.ops
         bptt = _gru_backward_torch if ops is None else ops.gru_backward
-        dgx, dgh = bptt(d_out, w_hh, out, rz, n, ghn)
-        return (*_input_gradients(ctx, x, w_ih, out, dgx, dgh), None)
+        dgh, dgx_n = bptt(d_out, w_hh, out, rz, n, ghn)
+        return (*_input_gradients(ctx, x, w_ih, out, dgh, dgx_n), None)
 
 
-def _input_gradients(ctx, x, w_ih, out, dgx, dgh):
+def _input_gradients(ctx, x, w_ih, out, dgh, dgx_n=None):
     """Gradients of x, W_ih, W_hh, b_ih, b_hh from the pre-activation ones.
 
-    ``dgx``/``dgh``: gradients of the input/recurrent projections of every
-    step, ``(T, B, G)``; all steps at once, one GEMM per weight.
+    ``dgh``: gradients of the recurrent projections of every step,
+    ``(T, B, G)``; those of the input projections are the same but for the
+    last ``dgx_n.shape[-1]`` columns, which are ``dgx_n`` (the GRU's n gate;
+    None: no difference). All steps at once, one GEMM per weight. ``dgh`` is
+    overwritten: the input projections' gradients take its place once the
+    recurrent ones are used, rather than a second ``(T, B, G)`` array.
     """
     n_steps, batch, hidden = out.shape
-    dgx2 = dgx.reshape(n_steps * batch, -1)
+    dgh2 = dgh.reshape(n_steps * batch, -1)
     # Step 0's recurrent projection multiplies h_0 = 0: no weight gradient.
     d_w_hh = dgh[1:].reshape(-1, dgh.shape[-1]).t() @ out[:-1].reshape(-1, hidden)
+    d_b_hh = dgh2.sum(0)
+    if dgx_n is not None:
+        dgh[..., -dgx_n.shape[-1]:] = dgx_n
+    dgx2 = dgh2
     d_w_ih = dgx2.t() @ x.reshape(n_steps * batch, -1)
     d_x = (dgx2 @ w_ih).view_as(x) if ctx.needs_input_grad[0] else None
-    return d_x, d_w_ih, d_w_hh, dgx2.sum(0), dgh.reshape(-1, dgh.shape[-1]).sum(0)
+    return d_x, d_w_ih, d_w_hh, dgx2.sum(0), d_b_hh
 
 
 # -- the layers ------------------------------------------------------------------

@@ -297,7 +297,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         for own in np.split(gain, np.cumsum(valid.counts.numpy())[:-1]):
             own = own[np.isfinite(own)]
             own = own[len(own) % size:]  # whole blocks, the latest rows
-            blocks.extend(own.reshape(-1, size).mean(axis=1))
+            blocks.append(own.reshape(-1, size).mean(axis=1))
+        # One array, not a list of a Python number per block.
+        blocks = np.concatenate(blocks)
         if len(blocks) < 2:
             return gain.mean() > 0
         return clearly_better(blocks)
