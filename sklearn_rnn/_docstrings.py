@@ -11,7 +11,21 @@ signature, so a documented default is always the real one.
 
 import inspect
 
-__all__ = ["fill_doc", "format_default"]
+__all__ = ["SCORER_PARAMETERS", "fill_doc", "format_default"]
+
+# The parameters of a forecaster scorer, ``scorer(estimator, X, y=None)``
+# (skill_scorer, interval_scorer), ahead of their own Returns section.
+SCORER_PARAMETERS = """Parameters
+----------
+estimator : fitted forecaster
+    Any forecaster of the package.
+X : array-like or pandas object
+    Rows to forecast, continuing or replacing the training rows, as
+    ``predict`` takes them.
+y : array-like of shape (n_timesteps,), default=None
+    The target series; by default the target column of ``X``, as in
+    ``fit`` and ``score``.
+"""
 
 _NETWORK = """cell : {{"rnn", "lstm", "gru"}}, default={cell}
         Recurrent cell. Every estimator accepts every cell, so a grid search

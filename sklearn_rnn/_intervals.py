@@ -47,6 +47,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from ._docstrings import SCORER_PARAMETERS
 from ._metrics import _check_same_shape
 
 __all__ = [
@@ -506,17 +507,7 @@ conformal 90% intervals of the rows of ``X`` whose whole future is known
 (greater is better, as scikit-learn's scorers are). Build others with
 :func:`make_interval_scorer`.
 
-Parameters
-----------
-estimator : fitted forecaster
-    Any forecaster of the package.
-X : array-like or pandas object
-    Rows to forecast, continuing or replacing the training rows, as
-    ``predict`` takes them.
-y : array-like of shape (n_timesteps,), default=None
-    The target series; by default the target column of ``X``, as in
-    ``fit`` and ``score``.
-
+""" + SCORER_PARAMETERS + """
 Returns
 -------
 score : float

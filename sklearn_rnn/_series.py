@@ -23,6 +23,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._docstrings import SCORER_PARAMETERS
 from ._intervals import (
     SCALE_ROWS,
     check_coverage,
@@ -1317,17 +1318,7 @@ skill_scorer.__doc__ = """A forecaster's skill over the naive last-value forecas
 ``skill_scorer(estimator, X, y=None)`` equals ``estimator.score(X, y)``;
 pass ``GridSearchCV(scoring=skill_scorer)`` to make the choice explicit.
 
-Parameters
-----------
-estimator : fitted forecaster
-    Any forecaster of the package.
-X : array-like or pandas object
-    Rows to forecast, continuing or replacing the training rows, as
-    ``predict`` takes them.
-y : array-like of shape (n_timesteps,), default=None
-    The target series; by default the target column of ``X``, as in
-    ``fit`` and ``score``.
-
+""" + SCORER_PARAMETERS + """
 Returns
 -------
 score : float
