@@ -26,7 +26,7 @@ Run::
     PYTHONPATH=$PWD /work/benchvenv/bin/python benchmarks/bench_intervals.py
     ... bench_intervals.py --models naive,sktime,ets   # no networks (seconds)
     ... bench_intervals.py --max-epochs 20             # faster networks
-    ... bench_intervals.py --models gru_sp,convgru_sp  # networks given sp
+    ... bench_intervals.py --models naive_sp,gru_sp,convgru_sp  # given sp
 """
 
 import argparse
@@ -194,7 +194,10 @@ def models(args):
             NaiveForecaster, h, strategy="seasonal", sp=sp)),
         "gru": lambda h, sp: ours(forecaster(GRUForecaster, h)),
         "convgru": lambda h, sp: ours(forecaster(ConvGRUForecaster, h)),
-        # The networks given the seasonal period (a diagnosis, not defaults).
+        # Given the seasonal period (not defaults); the last-value naive
+        # forecast ignores it.
+        "naive_sp": lambda h, sp: sp > 1 and ours(forecaster(
+            NaiveForecaster, h, sp=sp)),
         "gru_sp": lambda h, sp: ours(forecaster(GRUForecaster, h, sp=sp)),
         "convgru_sp": lambda h, sp: ours(forecaster(ConvGRUForecaster, h, sp=sp)),
         "mapie": lambda h, sp: mapie_split(
@@ -204,6 +207,7 @@ def models(args):
     }
     labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal",
               "gru": "GRUForecaster", "convgru": "ConvGRUForecaster",
+              "naive_sp": "Naive (sp given)",
               "gru_sp": "GRU (sp given)", "convgru_sp": "ConvGRU (sp given)",
               "mapie": "MAPIE split GRU", "sktime": "sktime Naive",
               "ets": "statsmodels ETS"}
@@ -215,10 +219,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="naive,gru,convgru,sktime,ets"
                         + (",mapie" if HAS_MAPIE else ""),
-                        help="comma-separated: naive,snaive,gru,convgru,gru_sp,"
-                        "convgru_sp,mapie,sktime,ets (snaive: NaiveForecaster("
-                        "strategy='seasonal', sp=12) on the monthly series; "
-                        "*_sp: the networks given sp; mapie: MAPIE's split "
+                        help="comma-separated: naive,snaive,gru,convgru,naive_sp,"
+                        "gru_sp,convgru_sp,mapie,sktime,ets (snaive: "
+                        "NaiveForecaster(strategy='seasonal', sp=12) on the "
+                        "monthly series; *_sp: our forecasters given sp=12 "
+                        "there; mapie: MAPIE's split "
                         "conformal regressor around a GRUForecaster, the "
                         "default when mapie is installed)")
     parser.add_argument("--series", default="airline,elnino,nile")
