@@ -210,7 +210,8 @@ _FORECASTER = """
     sp : int, default={sp}
         Seasonal period in time steps (12 for monthly data with a yearly
         cycle, 4 for quarterly), as in :class:`~sklearn_rnn.NaiveForecaster`;
-        it sets ``window="auto"``.
+        it sets ``window="auto"`` and the changes that scale the forecast
+        intervals (over whole seasons, see :doc:`/intervals`).
 
     horizon : int, default={horizon}
         Steps forecast: row ``t`` of ``predict`` forecasts ``y[t] ...
