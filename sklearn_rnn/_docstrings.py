@@ -368,8 +368,9 @@ _FORECASTER_ATTRIBUTES = """n_features_in_ : int
         forecasts (the mean absolute change of the target over the step's
         lag in the 24 steps before it; with ``sp > 1``, over whole seasons
         and about their mean, the recent growth of a year left out), which
-        the intervals divide the residuals by; a forecast's interval is the conformal quantile of
-        those ratios times the scale at its own origin.
+        the intervals divide the residuals by; a forecast's interval is the
+        conformal quantile of those ratios times the scale at its own
+        origin.
 
     """ + _FITTED
 
