@@ -5,7 +5,8 @@ horizon)`` of out-of-sample forecast errors ``y_true - forecast`` in the
 target's units, one column per horizon step, and ``calibration_scales_``,
 the local scale of the series at each of those rows' origins
 (:func:`local_scales`: the mean absolute change of the target over the
-``SCALE_ROWS`` steps before the origin, at the step's lag). An interval of
+``SCALE_ROWS`` steps before the origin, at the step's lag; for a forecaster
+with a season, over whole seasons and about the changes' mean). An interval of
 coverage ``c`` for step ``h`` is the point forecast plus or minus the
 conformal quantile of the scaled absolute residuals of step ``h`` (split
 conformal prediction on normalised scores, [1]_), times the local scale of
