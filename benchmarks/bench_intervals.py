@@ -26,7 +26,8 @@ Run::
     PYTHONPATH=$PWD /work/benchvenv/bin/python benchmarks/bench_intervals.py
     ... bench_intervals.py --models naive,sktime,ets   # no networks (seconds)
     ... bench_intervals.py --max-epochs 20             # faster networks
-    ... bench_intervals.py --models gru_sp,convgru_sp  # networks given sp
+    ... bench_intervals.py --models naive_sp,gru_sp,convgru_sp  # given sp
+    ... --series sunspots,co2,additive,growth   # more seasonal series
 """
 
 import argparse
@@ -69,6 +70,42 @@ def load_series():
         "airline": (load_airline().astype(float), 12, 12),
         "elnino": (temperature, 12, 12),
         "nile": (volume, 5, 1),
+        **more_series(),
+    }
+
+
+def more_series():
+    """Series for the forecasters given a season (not the issue's three).
+
+    statsmodels' annual ``sunspots`` (an 11-year cycle) and ``co2``
+    (Mauna Loa, weekly, as monthly means, gaps interpolated), and two
+    synthetic monthly series of 240 steps: ``additive`` (a trend, a
+    constant season and AR(1) noise) and ``growth`` (airline-like: a level
+    whose growth rate swings over 5 years, a season and noise in
+    proportion to it).
+    """
+    import statsmodels.api as sm
+
+    spots = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"]
+    co2 = sm.datasets.co2.load_pandas().data["co2"].resample("MS").mean()
+    monthly = pd.date_range("2000-01-01", periods=240, freq="MS")
+    t = np.arange(240)
+    rng = np.random.default_rng(42)
+    noise = np.zeros(240)
+    for i in range(1, 240):
+        noise[i] = 0.5 * noise[i - 1] + rng.normal()
+    additive = 10 + 0.05 * t + 3 * np.sin(2 * np.pi * t / 12) + noise
+    rng = np.random.default_rng(7)
+    growth = (0.008 + 0.006 * np.sin(2 * np.pi * t / 60 + rng.uniform(0, 6))
+              + rng.normal(0, 0.002, 240))
+    growing = (100 * np.exp(np.cumsum(growth)) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+               * np.exp(rng.normal(0, 0.03, 240)))
+    return {
+        "sunspots": (pd.Series(spots.to_numpy(float), index=pd.date_range(
+            "1700-01-01", periods=len(spots), freq="YS")), 11, 11),
+        "co2": (co2.interpolate().astype(float), 12, 12),
+        "additive": (pd.Series(additive, index=monthly), 12, 12),
+        "growth": (pd.Series(growing, index=monthly), 12, 12),
     }
 
 
@@ -194,7 +231,10 @@ def models(args):
             NaiveForecaster, h, strategy="seasonal", sp=sp)),
         "gru": lambda h, sp: ours(forecaster(GRUForecaster, h)),
         "convgru": lambda h, sp: ours(forecaster(ConvGRUForecaster, h)),
-        # The networks given the seasonal period (a diagnosis, not defaults).
+        # Given the seasonal period (not defaults); the last-value naive
+        # forecast ignores it.
+        "naive_sp": lambda h, sp: sp > 1 and ours(forecaster(
+            NaiveForecaster, h, sp=sp)),
         "gru_sp": lambda h, sp: ours(forecaster(GRUForecaster, h, sp=sp)),
         "convgru_sp": lambda h, sp: ours(forecaster(ConvGRUForecaster, h, sp=sp)),
         "mapie": lambda h, sp: mapie_split(
@@ -204,6 +244,7 @@ def models(args):
     }
     labels = {"naive": "NaiveForecaster", "snaive": "Naive seasonal",
               "gru": "GRUForecaster", "convgru": "ConvGRUForecaster",
+              "naive_sp": "Naive (sp given)",
               "gru_sp": "GRU (sp given)", "convgru_sp": "ConvGRU (sp given)",
               "mapie": "MAPIE split GRU", "sktime": "sktime Naive",
               "ets": "statsmodels ETS"}
@@ -215,13 +256,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="naive,gru,convgru,sktime,ets"
                         + (",mapie" if HAS_MAPIE else ""),
-                        help="comma-separated: naive,snaive,gru,convgru,gru_sp,"
-                        "convgru_sp,mapie,sktime,ets (snaive: NaiveForecaster("
-                        "strategy='seasonal', sp=12) on the monthly series; "
-                        "*_sp: the networks given sp; mapie: MAPIE's split "
+                        help="comma-separated: naive,snaive,gru,convgru,naive_sp,"
+                        "gru_sp,convgru_sp,mapie,sktime,ets (snaive: "
+                        "NaiveForecaster(strategy='seasonal', sp=12) on the "
+                        "monthly series; *_sp: our forecasters given sp=12 "
+                        "there; mapie: MAPIE's split "
                         "conformal regressor around a GRUForecaster, the "
                         "default when mapie is installed)")
-    parser.add_argument("--series", default="airline,elnino,nile")
+    parser.add_argument("--series", default="airline,elnino,nile",
+                        help="comma-separated: airline,elnino,nile (the "
+                        "issue's), sunspots,co2,additive,growth (see "
+                        "more_series)")
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="override the networks' max_epochs (default: theirs)")
     parser.add_argument("--seed", type=int, default=0)

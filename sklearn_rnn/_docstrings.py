@@ -210,7 +210,8 @@ _FORECASTER = """
     sp : int, default={sp}
         Seasonal period in time steps (12 for monthly data with a yearly
         cycle, 4 for quarterly), as in :class:`~sklearn_rnn.NaiveForecaster`;
-        it sets ``window="auto"``.
+        it sets ``window="auto"`` and the changes that scale the forecast
+        intervals (over whole seasons, see :doc:`/intervals`).
 
     horizon : int, default={horizon}
         Steps forecast: row ``t`` of ``predict`` forecasts ``y[t] ...
@@ -365,9 +366,11 @@ _FORECASTER_ATTRIBUTES = """n_features_in_ : int
     calibration_scales_ : ndarray of shape (n_tail_rows, horizon) or None
         The local scale of the series at the origin of each of those
         forecasts (the mean absolute change of the target over the step's
-        lag in the 24 steps before it), which the intervals divide the
-        residuals by; a forecast's interval is the conformal quantile of
-        those ratios times the scale at its own origin.
+        lag in the 24 steps before it; with ``sp > 1``, over whole seasons
+        and about their mean, the recent growth of a year left out), which
+        the intervals divide the residuals by; a forecast's interval is the
+        conformal quantile of those ratios times the scale at its own
+        origin.
 
     """ + _FITTED
 

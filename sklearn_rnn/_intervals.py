@@ -5,7 +5,8 @@ horizon)`` of out-of-sample forecast errors ``y_true - forecast`` in the
 target's units, one column per horizon step, and ``calibration_scales_``,
 the local scale of the series at each of those rows' origins
 (:func:`local_scales`: the mean absolute change of the target over the
-``SCALE_ROWS`` steps before the origin, at the step's lag). An interval of
+``SCALE_ROWS`` steps before the origin, at the step's lag; for a forecaster
+with a season, over whole seasons and about the changes' mean). An interval of
 coverage ``c`` for step ``h`` is the point forecast plus or minus the
 conformal quantile of the scaled absolute residuals of step ``h`` (split
 conformal prediction on normalised scores, [1]_), times the local scale of
@@ -134,13 +135,21 @@ def scale_lags(horizon, sp=1):
     Step ``h`` (from 1) of a forecaster without a season (``sp == 1``) is
     scaled by the ``h``-step changes of the target, the errors of the
     last-value forecast; with a season, by the changes over the whole
-    seasons ``sp * ceil(h / sp)``, the errors of the seasonal naive forecast.
+    seasons ``sp * ceil(h / sp)``, taken about their recent mean (see
+    :func:`local_scales`): the errors of the seasonal naive forecast with
+    drift.
     """
     steps = np.arange(1, horizon + 1)
     return steps if sp == 1 else sp * np.ceil(steps / sp).astype(int)
 
 
-def local_scales(y, origins, lags, *, full=False):
+#: Origins whose windows of changes are gathered at once by
+#: :func:`local_scales` with ``centered=True``: its memory stays bounded on
+#: long series and panels.
+_CENTERED_BLOCK = 4096
+
+
+def local_scales(y, origins, lags, *, full=False, centered=False):
     """Local scale of the target at each origin, per horizon step.
 
     Entry ``[i, h]`` is the mean absolute change ``|y[s] - y[s - lags[h]]|``
@@ -151,6 +160,14 @@ def local_scales(y, origins, lags, *, full=False):
     scaled as a forecast at the end of a long series is, so that their
     scores are exchangeable with its score.
 
+    With ``centered=True`` each change is taken about the mean of those
+    changes: the mean absolute deviation of the changes, the recent errors
+    of the forecast that adds their mean (the drift) to the value ``lag``
+    steps back. The changes of a trending series over whole seasons carry a
+    year's growth, of one sign and swinging with the growth rate, which a
+    forecaster that knows the season follows; their spread about that
+    growth is what it cannot foresee.
+
     Examples
     --------
     >>> import numpy as np
@@ -160,6 +177,10 @@ def local_scales(y, origins, lags, *, full=False):
     array([[nan, nan],
            [1.5, 3. ],
            [2. , 4. ]])
+    >>> # Changes 1, 2, 3, 4: about their mean, 0.5 and 1 at origins 2 and 4.
+    >>> local_scales([0.0, 1.0, 3.0, 6.0, 10.0], [2, 4], lags=[1], centered=True)
+    array([[0.5],
+           [1. ]])
     """
     y = np.asarray(y, dtype=np.float64)
     origins = np.asarray(origins, dtype=np.int64)
@@ -167,15 +188,35 @@ def local_scales(y, origins, lags, *, full=False):
     for j, lag in enumerate(lags):
         if lag >= len(y):
             continue
-        # changes[k] = |y[k + lag] - y[k]|: the change ending at step k + lag.
-        changes = np.abs(y[lag:] - y[:-lag])
-        cumsum = np.concatenate(([0.0], np.cumsum(changes)))
+        # changes[k] = y[k + lag] - y[k]: the change ending at step k + lag.
+        changes = y[lag:] - y[:-lag]
         stop = np.minimum(origins - lag + 1, len(changes))
         start = np.maximum(origins - lag + 1 - SCALE_ROWS, 0)
         count = stop - start
-        has = count >= (SCALE_ROWS if full else 1)
+        has = np.flatnonzero(count >= (SCALE_ROWS if full else 1))
+        if centered:
+            scales[has, j] = _centered_scales(changes, start[has], count[has])
+            continue
+        cumsum = np.concatenate(([0.0], np.cumsum(np.abs(changes))))
         scales[has, j] = (cumsum[stop[has]] - cumsum[start[has]]) / count[has]
     return scales
+
+
+def _centered_scales(changes, start, count):
+    """Mean absolute deviation of ``changes[start[i]:start[i] + count[i]]``
+    from its mean, for each ``i`` (``1 <= count[i] <= SCALE_ROWS``)."""
+    out = np.empty(len(start))
+    offsets = np.arange(SCALE_ROWS)
+    for block in range(0, len(start), _CENTERED_BLOCK):
+        rows = slice(block, block + _CENTERED_BLOCK)
+        inside = offsets < count[rows, np.newaxis]
+        # Positions past a short window repeat its first change, masked out.
+        window = changes[np.where(inside, start[rows, np.newaxis] + offsets,
+                                  start[rows, np.newaxis])]
+        mean = np.sum(window * inside, axis=1) / count[rows]
+        out[rows] = (np.sum(np.abs(window - mean[:, np.newaxis]) * inside, axis=1)
+                     / count[rows])
+    return out
 
 
 def conformal_quantiles(residuals, scales, coverages, *,

@@ -84,7 +84,8 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     calibration_scales_ : ndarray of shape (n_rows, horizon)
         The local scale of the series at each of those forecasts' origins
         (the mean absolute change over the step's lag in the 24 steps before
-        it), which the intervals divide the residuals by.
+        it; for ``"seasonal"``, over whole seasons and about their mean), which
+        the intervals divide the residuals by.
 
     See Also
     --------
@@ -213,6 +214,11 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
                 parts.append((k, np.arange(skip, skip + len(residuals)), residuals))
         self._set_calibration(pieces, parts)
         return self
+
+    def _scale_season(self):
+        # The other strategies forecast without the season: their errors,
+        # and so their scales, are those of the h-step changes.
+        return self.sp if self.strategy == "seasonal" else 1
 
     def _history_length(self):
         if self.strategy == "last":

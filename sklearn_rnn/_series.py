@@ -416,8 +416,9 @@ class ForecasterMixin(RegressorMixin):
       forecast errors ``y_true - forecast`` and the rows they were made at:
       the errors, an array ``(n_rows, horizon)`` in the target's units (NaN
       where a step has none), and the local scale of the series at each
-      origin (:func:`~sklearn_rnn._intervals.local_scales`, at the lags of
-      ``sp`` when the forecaster has one). ``predict_interval`` and
+      origin (``_local_scales``: the changes over whole seasons, about
+      their mean, when the forecaster has a season ``sp``, see
+      ``_scale_season``). ``predict_interval`` and
       ``forecast(X, coverage=...)`` widen the point forecast of each step by
       the conformal quantile of that step's scaled residuals times the
       local scale of the forecast's own origin.
@@ -548,12 +549,23 @@ class ForecasterMixin(RegressorMixin):
             "next_step": next_step_key(data.index),
             "empty": float(np.mean(data.y)),
             "y": np.array(data.y[max(0, n - keep_y):]),
-            "scales": local_scales(data.y, [n - 1], lags)[0],
+            "scales": self._local_scales(data.y, [n - 1])[0],
         }
+
+    def _scale_season(self):
+        """The season of the changes that scale the intervals (1: none)."""
+        return getattr(self, "sp", 1)
 
     def _scale_lags(self):
         """Per horizon step, the lag of the changes its interval is scaled by."""
-        return scale_lags(self.horizon, getattr(self, "sp", 1))
+        return scale_lags(self.horizon, self._scale_season())
+
+    def _local_scales(self, y, origins, full=False):
+        """:func:`~sklearn_rnn._intervals.local_scales` of ``y`` at ``origins``:
+        at the lags of ``_scale_season``, the changes over whole seasons
+        taken about their mean."""
+        return local_scales(y, origins, self._scale_lags(), full=full,
+                            centered=self._scale_season() > 1)
 
     def _set_calibration(self, pieces, parts):
         """Keep out-of-sample errors and the local scales of their origins.
@@ -564,11 +576,10 @@ class ForecasterMixin(RegressorMixin):
         ``y_true - forecast``, ``(len(origins), horizon)``.
         """
         empty = np.empty((0, self.horizon))
-        lags = self._scale_lags()
         self.calibration_residuals_ = np.concatenate(
             [empty] + [residuals for _, _, residuals in parts])
         self.calibration_scales_ = np.concatenate(
-            [empty] + [local_scales(pieces[k].y, origins, lags, full=True)
+            [empty] + [self._local_scales(pieces[k].y, origins, full=True)
                        for k, origins, _ in parts])
 
     def _row_scales(self, data, rows, series=None):
@@ -586,8 +597,8 @@ class ForecasterMixin(RegressorMixin):
         if data.y is not None:
             key = first_label_key(data.index)
             tail = end["y"] if key is not None and key == end["next_step"] else []
-            scales = local_scales(np.concatenate([tail, data.y]),
-                                  rows + len(tail) - 1, self._scale_lags())
+            scales = self._local_scales(np.concatenate([tail, data.y]),
+                                        rows + len(tail) - 1)
         return np.where(np.isnan(scales), end["scales"], scales)
 
     def _remember_fitted_params(self):

@@ -13,7 +13,7 @@ from sklearn_rnn._intervals import (
     conformal_quantiles,
     local_scales,
 )
-from sklearn_rnn._series import ForecasterMixin
+from sklearn_rnn._series import ForecasterMixin, future_targets
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import (
     interval_coverage,
@@ -241,6 +241,105 @@ def test_intervals_follow_swings_that_grow_and_still_cover():
                                   greater_is_better=True)
     assert abs(scorer(model, y[1500:]) - 0.9) < 0.03
     assert abs(scorer(model, y[:1500]) - 0.9) < 0.03
+
+
+def test_centered_local_scales_are_the_spread_of_the_changes(monkeypatch):
+    # Small blocks: the gathered windows of changes cross block boundaries.
+    monkeypatch.setattr("sklearn_rnn._intervals._CENTERED_BLOCK", 7)
+    y = np.random.default_rng(1).normal(size=100).cumsum()
+    origins = np.arange(100)
+    for full in (False, True):
+        scales = local_scales(y, origins, lags=[1, 12], full=full, centered=True)
+        for i, origin in enumerate(origins):
+            for j, lag in enumerate([1, 12]):
+                steps = np.arange(max(lag, origin - SCALE_ROWS + 1), origin + 1)
+                if len(steps) < (SCALE_ROWS if full else 1):
+                    assert np.isnan(scales[i, j])
+                    continue
+                changes = y[steps] - y[steps - lag]
+                assert scales[i, j] == pytest.approx(
+                    np.mean(np.abs(changes - changes.mean())))
+
+
+def growing_season(growth, seed=0, sp=12, noise=1.0):
+    """A season of amplitude 10 on a level that grows by ``growth[t]`` at
+    step ``t``, plus Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(len(growth))
+    return (np.cumsum(growth) + 10.0 * np.sin(2 * np.pi * t / sp)
+            + rng.normal(scale=noise, size=len(growth)))
+
+
+def test_seasonal_scales_leave_out_the_growth_of_a_year():
+    # Year-on-year changes are the growth of a year plus noise: their mean
+    # absolute value follows the growth rate, their spread only the noise.
+    y = growing_season(np.r_[np.full(300, 2.0), np.full(300, 0.2)])
+    lags = [12]
+    fast, slow = [250], [550]
+    plain = local_scales(y, fast + slow, lags)[:, 0]
+    spread = local_scales(y, fast + slow, lags, centered=True)[:, 0]
+    assert plain[0] > 5 * plain[1]
+    assert spread[0] == pytest.approx(spread[1], rel=0.5)
+
+
+class SeasonalDriftForecaster(ForecasterMixin, BaseEstimator):
+    """Knows the season and follows the trend: the value one season back
+    plus the mean change over a season in the last two seasons; calibrated
+    on its errors over the training series, as NaiveForecaster is."""
+
+    def __init__(self, *, sp=12, horizon=3, window=None, target=0):
+        self.sp = sp
+        self.horizon = horizon
+        self.window = window
+        self.target = target
+
+    def fit(self, X, y=None):
+        data = self._validate_fit_series(X, y)
+        rows = np.arange(3 * self.sp, len(data.y) - self.horizon)
+        residuals = (future_targets(data.y, self.horizon)[rows]
+                     - self._forecast_rows(data.X, rows))
+        self._set_calibration([data], [(0, rows, residuals)])
+        return self
+
+    def _forecast_rows(self, X, rows):
+        y, sp = X[:, 0], self.sp
+        out = np.repeat(y[rows, np.newaxis], self.horizon, axis=1)
+        for i, row in enumerate(rows):
+            if row < 3 * sp:
+                continue  # too little history: the last value
+            steps = np.arange(1, self.horizon + 1)
+            seasons = np.ceil(steps / sp)
+            recent = np.arange(row - 2 * sp + 1, row + 1)
+            drift = np.mean(y[recent] - y[recent - sp])
+            out[i] = y[row + steps - sp * seasons.astype(int)] + seasons * drift
+        return out
+
+
+def test_a_seasonal_forecaster_covers_when_the_growth_slows():
+    # Calibrated while the level grows fast, forecast after it slowed (the
+    # airline's 1958): the errors are the noise throughout. Scaled by the
+    # year-on-year changes themselves (their size is the growth), the
+    # intervals would shrink tenfold after the slowdown and miss; about
+    # their mean, they keep the size of the noise.
+    y = growing_season(np.r_[np.full(600, 2.0), np.full(1200, 0.2)], seed=3)
+    model = SeasonalDriftForecaster(horizon=3).fit(y[:600])
+    rows = np.arange(700, len(y) - 3)  # forecasts after the slowdown
+    truth = future_targets(y, 3)[rows - 1]
+    for coverage in (0.8, 0.9):
+        bounds = model.predict_interval(y, coverage=coverage)[rows]
+        hits = (bounds[..., 0] <= truth) & (truth <= bounds[..., 1])
+        assert abs(hits.mean() - coverage) < 0.03
+
+
+@pytest.mark.parametrize("strategy", ["last", "mean", "drift"])
+def test_naive_forecaster_ignores_sp_unless_seasonal(strategy):
+    # sp only acts through strategy="seasonal": the same forecasts get the
+    # same intervals (their errors are the h-step changes either way).
+    y = load_airline().to_numpy(float)
+    plain = NaiveForecaster(strategy=strategy, horizon=3).fit(y)
+    given = NaiveForecaster(strategy=strategy, sp=12, horizon=3).fit(y)
+    np.testing.assert_array_equal(given.predict_interval(y, coverage=0.9),
+                                  plain.predict_interval(y, coverage=0.9))
 
 
 def test_check_coverage_keeps_the_order_and_says_if_scalar():
