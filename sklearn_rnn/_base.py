@@ -64,7 +64,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                        StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "verbose": ["verbose"],

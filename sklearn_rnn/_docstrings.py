@@ -146,15 +146,24 @@ default={lr_schedule}
         Passes over the training data.{max_epochs_auto}
 
     early_stopping : bool, default={early_stopping}
-        Stop when the validation loss has not improved for ``patience``
-        epochs and restore the best weights. {validation_set}
+        Hold out a validation set, stop when its loss has not improved for
+        ``patience`` epochs and restore the weights of the epoch with the
+        lowest validation loss. {validation_set}
 
     validation_fraction : float in (0, 1), default={validation_fraction}
         Fraction of the training data held out for validation when
         ``early_stopping=True``.
 
-    patience : int, default={patience}
-        Epochs without improvement before early stopping.
+    patience : int or None, default={patience}
+        Epochs without improvement before early stopping. None never stops
+        early: every epoch of ``max_epochs`` runs and the best epoch's
+        weights are kept (the best checkpoint of the whole schedule). A
+        learning-rate schedule that warms up, such as ``"onecycle"``, raises
+        the loss for a while before annealing lowers it, and on a small
+        validation set the loss jumps from epoch to epoch: an integer
+        ``patience`` may then stop in the warm-up. With
+        ``lr_schedule="plateau"``, None halves the rate after 5 epochs
+        without improvement.
 
     random_state : int, RandomState instance or None, default={random_state}
         Seeds weight initialisation, shuffling and dropout. With an int, two

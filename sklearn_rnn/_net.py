@@ -56,6 +56,9 @@ FUSED_OPTIMIZERS = {"adam", "adamw", "sgd"}
 # max_epochs="auto" trains for about this many optimizer steps: enough for a
 # few dozen sequences (a handful of batches an epoch), a cap on large data.
 AUTO_STEPS = 1000
+# lr_schedule="plateau" halves the rate after half this many epochs without
+# improvement when patience=None (no early stopping) gives no count.
+PLATEAU_PATIENCE = 10
 
 
 class LeanNeuralNet(NeuralNet):
@@ -157,8 +160,9 @@ def training_callbacks(estimator, max_epochs, n_samples, checkpoints=()):
         ("fault_guard", FaultGuard()),
         *checkpoints,
     ]
-    if estimator.early_stopping:
-        # The guard restores the best weights (by the rule of best_epoch_).
+    if estimator.early_stopping and estimator.patience is not None:
+        # The guard restores the best weights (by the rule of best_epoch_);
+        # with patience=None it does so after the whole budget.
         callbacks.append(("early_stopping", EarlyStopping(
             monitor="valid_loss", patience=estimator.patience, load_best=False,
             sink=echo if estimator.verbose else silent,
@@ -175,7 +179,8 @@ def training_callbacks(estimator, max_epochs, n_samples, checkpoints=()):
         monitor = "valid_loss" if estimator.early_stopping else "train_loss"
         callbacks.append(("lr_schedule", LRSchedule(
             policy="ReduceLROnPlateau", monitor=monitor,
-            patience=max(1, estimator.patience // 2), factor=0.5)))
+            patience=max(1, (estimator.patience or PLATEAU_PATIENCE) // 2),
+            factor=0.5)))
     for i, callback in enumerate(estimator.callbacks or []):
         name = callback[0] if isinstance(callback, tuple) else f"user_{i}"
         obj = callback[1] if isinstance(callback, tuple) else callback

@@ -114,7 +114,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                  normalize="both", highway=True,
                  clip_grad_norm=1.0, optimizer="adam", lr=5e-3, weight_decay=0.0,
                  lr_schedule="onecycle", batch_size=32, max_epochs="auto",
-                 early_stopping=True, validation_fraction=0.2, patience=10,
+                 early_stopping=True, validation_fraction=0.2, patience=None,
                  random_state=None, device="cpu", verbose=0, callbacks=None,
                  warm_start=False):
         super().__init__(

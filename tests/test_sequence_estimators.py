@@ -222,6 +222,41 @@ def test_early_stopping_restores_the_best_weights(task):
     assert all(torch.equal(current[k], best[k]) for k in best)
 
 
+def test_patience_none_trains_every_epoch_and_keeps_the_best(task):
+    # The best checkpoint of the whole schedule: no epoch count without
+    # improvement ends training, and the weights are the best epoch's.
+    X, _, _, _ = task
+    y = np.random.default_rng(1).normal(size=len(X))
+    reg = RNNRegressor(hidden_size=16, max_epochs=30, lr=0.05, random_state=0,
+                       early_stopping=True, patience=None, highway=False,
+                       callbacks=[("snap", Snapshots())]).fit(X, y)
+    assert reg.n_iter_ == 30
+    valid = reg.history_[:, "valid_loss"]
+    assert reg.best_epoch_ == int(np.argmin(valid)) + 1
+    # The same fit with patience=3 stops early (test above): here the
+    # validation loss went 3 epochs without improving and training went on.
+    assert reg.best_epoch_ + 3 < 30
+    best = dict(reg.net_.callbacks_)["snap"].states[reg.best_epoch_]
+    current = reg.net_.module_.state_dict()
+    assert all(torch.equal(current[k], best[k]) for k in best)
+
+
+def test_patience_defaults():
+    # RNNRegressor keeps the best epoch of its whole schedule (benchmarks/
+    # README.md, issue 12's regression table); LSTMClassifier, which does
+    # not validate by default, keeps its patience.
+    assert RNNRegressor().patience is None
+    assert LSTMClassifier().patience == 10
+
+
+def test_plateau_schedule_without_patience_waits_half_the_default(task):
+    X, y, _, _ = task
+    reg = RNNRegressor(**FAST, lr_schedule="plateau", patience=None).fit(X, y)
+    assert dict(reg.net_.callbacks_)["lr_schedule"].patience == 5
+    reg = RNNRegressor(**FAST, lr_schedule="plateau", patience=8).fit(X, y)
+    assert dict(reg.net_.callbacks_)["lr_schedule"].patience == 4
+
+
 @pytest.mark.parametrize("schedule", ["cosine", "plateau"])
 def test_lr_schedules_run_and_lower_the_rate(task, schedule):
     X, y, _, _ = task
