@@ -126,6 +126,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Samples dropped between the training data and the validation tail."""
         return 0
 
+    def _step_rows(self):
+        """The most samples of one training pass (``LeanNeuralNet``'s
+        ``step_rows``); None takes each batch whole, as a batch-normalised
+        convolution front end must: its statistics are the batch's."""
+        return None
+
     def _train_split(self, seed):
         """skorch ``train_split`` of ``early_stopping``: the time-ordered tail
         (:class:`~sklearn_rnn._datasets.TailSplit`); ``seed`` is the fit's."""

@@ -29,6 +29,11 @@ from ._stationarity import kpss
 # windows when the network runs without gradients: blocks are bounded in
 # memory whatever the window and hidden size.
 BLOCK_VALUES = 2**21
+# The same for one slice of a training batch, whose forward keeps several
+# times its gate values for the backward: a batch is trained slice by slice
+# (the gradients summed), so a step's memory is bounded whatever the batch
+# size.
+STEP_VALUES = 2**19
 # Gate pre-activations per hidden unit of each cell.
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # max_epochs="auto": enough epochs for this many optimizer steps.
@@ -246,7 +251,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # Each row's position among its series' validation rows.
         position = np.arange(len(valid)) - np.repeat(np.cumsum(counts) - counts,
                                                       counts)
-        return (position >= np.repeat(counts // 2, counts)).astype(int)
+        # One byte a row: the groups are held through training.
+        return (position >= np.repeat(counts // 2, counts)).astype(np.int8)
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
         """Out-of-sample errors of the validation rows, each half's from the
@@ -310,11 +316,15 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         return sample_losses(self.net_.module_, valid, block=self._block_rows(),
                              device=self.net_.device, state=state)
 
-    def _block_rows(self):
-        """Windows per block of a pass without gradients (see BLOCK_VALUES)."""
+    def _block_rows(self, values=BLOCK_VALUES):
+        """Windows per block of a pass without gradients (see BLOCK_VALUES),
+        or of ``values`` gate values."""
         per_window = (self.window_ * _GATES[self.cell] * self.hidden_size
                       * self.num_layers)
-        return max(1, BLOCK_VALUES // per_window)
+        return max(1, values // per_window)
+
+    def _step_rows(self):
+        return self._block_rows(STEP_VALUES)
 
     def _batches(self, n_rows):
         return math.ceil(n_rows / self.batch_size)

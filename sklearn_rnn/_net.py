@@ -72,7 +72,25 @@ class LeanNeuralNet(NeuralNet):
     deliver as tensors. Here modes change only when they differ, and a step
     is one forward, backward and optimizer step; callbacks see the same
     notifications as with skorch's.
+
+    Parameters
+    ----------
+    module, criterion, **kwargs
+        As for skorch's ``NeuralNet``.
+    step_rows : int or None, default=None
+        The most samples one forward and backward pass takes: a larger
+        batch is trained in equal slices of at most this many, each
+        slice's loss weighted by its share of the batch's known targets and
+        the gradients summed, so the step is that of the whole batch (the
+        same loss and gradient, up to the float rounding of the sum) while
+        its activations are those of one slice. The criterion must average
+        over the known (non-NaN) targets, as the MSE losses here do. None
+        takes the batch in one pass.
     """
+
+    def __init__(self, module, criterion, *, step_rows=None, **kwargs):
+        super().__init__(module, criterion, **kwargs)
+        self.step_rows = step_rows
 
     def _set_training(self, training=True):
         for name in self._modules + self._criteria:
@@ -85,10 +103,23 @@ class LeanNeuralNet(NeuralNet):
         device = self.device
         self._zero_grad_optimizer()
         self._set_training(True)
-        y_pred = self.module_(**{key: value.to(device) for key, value in Xi.items()},
-                              **fit_params)
-        loss = self.criterion_(y_pred, yi.to(device))
-        loss.backward()
+        n = len(yi)
+        n_slices = 1 if self.step_rows is None else -(-n // self.step_rows)
+        size = -(-n // n_slices)
+        known = (~torch.isnan(yi)).sum()
+        loss, y_pred = 0.0, []
+        for start in range(0, n, size):
+            part = slice(start, start + size)
+            # The slice's share of the batch's mean: exactly 1 for one slice,
+            # whose step is then the unsliced one to the bit.
+            share = float((~torch.isnan(yi[part])).sum() / known)
+            out = self.module_(**{key: value[part].to(device)
+                                  for key, value in Xi.items()}, **fit_params)
+            part_loss = self.criterion_(out, yi[part].to(device)) * share
+            part_loss.backward()
+            loss = loss + part_loss.detach()
+            y_pred.append(out.detach())
+        y_pred = y_pred[0] if n_slices == 1 else torch.cat(y_pred)
         self.notify("on_grad_computed",
                     named_parameters=TeeGenerator(self.get_all_learnable_params()),
                     batch=batch, training=True)
@@ -260,6 +291,7 @@ def build_net(estimator, criterion, *, module_kwargs=None, seed=None,
         callbacks__print_log=progress_callback(estimator.verbose),
         device=resolve_device(estimator.device),
         verbose=estimator.verbose,
+        step_rows=estimator._step_rows(),
     )
     if trained is not None:
         restore_state(net, history=trained["history"],

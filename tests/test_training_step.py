@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+import sklearn_rnn._forecasting as forecasting_module
 import sklearn_rnn._net as net_module
 from sklearn_rnn._callbacks import clip_grad_norm
 from sklearn_rnn import GRUForecaster, RNNRegressor
@@ -64,6 +65,13 @@ def test_grad_norm_history_is_the_mean_of_the_batch_norms():
                                                             rel=1e-5)
 
 
+class _SkorchNet(NeuralNet):
+    """skorch's own training step, which takes each batch whole."""
+
+    def __init__(self, module, criterion, *, step_rows=None, **kwargs):
+        super().__init__(module, criterion, **kwargs)
+
+
 @pytest.mark.parametrize("make", [
     lambda: GRUForecaster(window=8, **TINY),
     lambda: RNNRegressor(early_stopping=True, **TINY),
@@ -77,10 +85,10 @@ def test_lean_step_trains_as_skorch_does(make, monkeypatch):
         y = X[:, -2:, 0].sum(axis=1)
     lean_net = net_module.LeanNeuralNet
     lean = make().fit(X, y)
-    monkeypatch.setattr(net_module, "LeanNeuralNet", NeuralNet)
+    monkeypatch.setattr(net_module, "LeanNeuralNet", _SkorchNet)
     reference = make().fit(X, y)
     assert type(lean.net_) is lean_net
-    assert type(reference.net_) is NeuralNet
+    assert type(reference.net_) is _SkorchNet
     for key in ("train_loss", "grad_norm"):
         assert_allclose(lean.history_[:, key], reference.history_[:, key],
                         rtol=1e-5)
@@ -101,3 +109,22 @@ def test_fused_optimizers_train_as_the_default_implementation(optimizer, monkeyp
     assert not default.net_.optimizer_.defaults.get("fused")
     assert_allclose(fused.history_[:, "train_loss"],
                     default.history_[:, "train_loss"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
+def test_sliced_step_trains_as_the_whole_batch(strategy, monkeypatch):
+    # A batch trained in slices (gradients summed, each slice's loss weighted
+    # by its share of the known targets; seq2seq's unknown steps are NaN) is
+    # the whole batch's step, up to the rounding of the sum.
+    X = np.sin(np.arange(200) / 4)
+    params = {**TINY, "batch_size": 64, "horizon": 2, "strategy": strategy,
+              "loss_steps": 3 if strategy == "seq2seq" else None}
+    whole = GRUForecaster(window=8, **params).fit(X)
+    # Ten windows of 8 steps of an 8-unit GRU's 3 gates a slice.
+    monkeypatch.setattr(forecasting_module, "STEP_VALUES", 10 * 8 * 3 * 8)
+    sliced = GRUForecaster(window=8, **params).fit(X)
+    assert whole.net_.step_rows >= 64 and sliced.net_.step_rows == 10
+    for key in ("train_loss", "grad_norm", "valid_loss"):
+        assert_allclose(sliced.history_[:, key], whole.history_[:, key],
+                        rtol=1e-5)
+    assert_allclose(sliced.predict(X), whole.predict(X), rtol=1e-5, atol=1e-6)
