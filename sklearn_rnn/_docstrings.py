@@ -335,7 +335,10 @@ _FORECASTER_NOTES = """
     on the windows of every series (no window crosses two), each series
     standardised by its own training statistics, and ``predict``,
     ``forecast`` and ``score`` answer in the panel's layout; see
-    :doc:`/panels`.
+    :doc:`/panels`. A batch whose activations exceed a bound (``2**19``
+    gate values: 227 windows of 24 steps for a 32-unit GRU) is trained in
+    slices, their gradients summed: the step of the whole batch, up to
+    float rounding, in the memory of one slice.
 """
 
 

@@ -557,11 +557,14 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         bounds = [*range(0, split, block), *range(split, len(local), block),
                   len(local)]
         local = torch.as_tensor(local, dtype=torch.int64)
-        scaled = [
-            self._forecast_windows(*series.windows(local[a:b]), code)
-            for a, b in zip(bounds[:-1], bounds[1:])
-        ]
-        scaled = scaled[0] if len(scaled) == 1 else np.concatenate(scaled)
+        scaled = None
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            part = self._forecast_windows(*series.windows(local[a:b]), code)
+            if scaled is None:
+                # Filled block by block, as in sample_losses: no array kept
+                # per block among the block's freed activations.
+                scaled = np.empty((len(local), *part.shape[1:]), part.dtype)
+            scaled[a:b] = part
         return self._unscaled(scaled, X, rows, stats)
 
     def _forecast_windows(self, windows, lengths, series):

@@ -440,7 +440,7 @@ class _Highway(nn.Module):
                        sq[own] - 2 * (shared * cross[own]).sum(1)
                        + (shared * fitted).sum(1))
 
-        coef = shrunk_ridge(residual_sums)
+        coef = shrunk_ridge(residual_sums, n_groups)
         with torch.no_grad():
             self.series_weight.copy_(
                 torch.from_numpy(coef[:, :-1].transpose(0, 2, 1)))

@@ -22,21 +22,25 @@ def sample_losses(module, dataset, *, block, device, state=None):
     target values, of ``module`` (or of a copy holding the weights ``state``).
 
     Computed ``block`` samples at a time, never on every sample (and the
-    network's states on all of them) at once.
+    network's states on all of them) at once. The losses go into one array
+    made before the blocks: a small array kept after each block would take
+    the start of the block's freed activations, which the next block then
+    no longer fits in, and the heap would grow by a block's activations
+    at every block.
     """
     if state is not None:
         module = copy.deepcopy(module)
         module.load_state_dict(state)
     module.eval()
-    losses = []
+    losses = np.empty(len(dataset))
     with torch.no_grad():
         for start in range(0, len(dataset), block):
             index = torch.arange(start, min(start + block, len(dataset)))
             Xb, y = dataset.batch(index)
             Xb = {key: value.to(device) for key, value in Xb.items()}
             error = (module(**Xb).cpu() - y).flatten(1).double() ** 2
-            losses.append(error.nanmean(dim=1).numpy())
-    return np.concatenate(losses)
+            losses[start: start + len(index)] = error.nanmean(dim=1).numpy()
+    return losses
 
 
 def clearly_better(gains):

@@ -91,30 +91,40 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
         grams = np.zeros((size, width, width))
 
 
-def shrunk_ridge(chunks, alphas=np.logspace(-3, 4, 15)):
+def shrunk_ridge(chunks, n_series, alphas=np.logspace(-3, 4, 15)):
     """Ridge regressions of each series, one penalty chosen by GCV over all.
 
-    ``chunks()`` yields, for consecutive runs of series (first axis), the
-    sums of products ``(gram, cross, sq)`` as :func:`ridge_gcv` takes them,
-    the same each time it is called (twice); every coefficient is
-    penalised, the intercept too, so a large penalty leaves every series at
-    zero. Returns ``(n_series, n_features + 1, n_outputs)``.
+    ``chunks()`` yields, for consecutive runs of the ``n_series`` series
+    (first axis), the sums of products ``(gram, cross, sq)`` as
+    :func:`ridge_gcv` takes them, the same each time it is called (twice);
+    every coefficient is penalised, the intercept too, so a large penalty
+    leaves every series at zero. Returns ``(n_series, n_features + 1,
+    n_outputs)``.
 
     In each series' eigenbasis (``gram = V diag(e) V^T``, ``z = V^T cross``)
     the residual sum of squares at penalty ``a`` is ``sq - sum(z**2 (2 / (e
     + a) - e / (e + a)**2))``: the penalty is chosen from ``e`` and ``z``
     alone, and the matrices are held for one chunk of series at a time.
+    What is kept of each chunk is written into arrays of every series made
+    at the first: arrays made chunk by chunk would land among the chunk's
+    freed matrices, and the heap would grow to fit the next chunk's.
     """
-    eig, z2, sq, n = [], [], [], 0.0
+    eig = z2 = sq = None
+    n, start = 0.0, 0
     for gram, cross, sq_part in chunks():
         e, V = np.linalg.eigh(gram)
-        eig.append(e)
-        z2.append((V.transpose(0, 2, 1) @ cross) ** 2)
-        sq.append(sq_part)
+        if eig is None:
+            eig = np.empty((n_series, e.shape[1]))
+            z2 = np.empty((n_series, *cross.shape[1:]))
+            sq = np.empty((n_series, *sq_part.shape[1:]))
+        own = slice(start, start + len(gram))
+        eig[own] = e
+        z2[own] = (V.transpose(0, 2, 1) @ cross) ** 2
+        sq[own] = sq_part
         # Row counts: whole numbers, summed exactly in any order.
         n += gram[:, -1, -1].sum()
-    eig = np.clip(np.concatenate(eig), 0, None)
-    z2, sq = np.concatenate(z2), np.concatenate(sq)
+        start += len(gram)
+    eig = np.clip(eig, 0, None)
     best = None
     for alpha in alphas:
         shrink = 1.0 / (eig + alpha)
@@ -124,9 +134,11 @@ def shrunk_ridge(chunks, alphas=np.logspace(-3, 4, 15)):
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
             best = (gcv, alpha)
-    coef = []
+    coef, start = np.empty(z2.shape), 0
     for gram, cross, _ in chunks():
         e, V = np.linalg.eigh(gram)
         z = V.transpose(0, 2, 1) @ cross
-        coef.append(V @ (z / (np.clip(e, 0, None) + best[1])[..., None]))
-    return np.concatenate(coef)
+        coef[start: start + len(gram)] = V @ (
+            z / (np.clip(e, 0, None) + best[1])[..., None])
+        start += len(gram)
+    return coef

@@ -11,7 +11,6 @@ comes from the model its own rows chose.
 import copy
 
 import numpy as np
-import torch
 from skorch.callbacks import Callback
 
 __all__ = ["GroupCheckpoint"]
@@ -43,7 +42,13 @@ class GroupCheckpoint(Callback):
         self.best_states_, self.best_epochs_, self.best_losses_ = {}, {}, {}
 
     def on_epoch_begin(self, net, **kwargs):
-        self.row_losses_ = []
+        # One array for the pass, filled batch by batch: a small array kept
+        # after each batch would split the batch's freed activations, which
+        # the next batch then no longer fits in (the heap would grow by a
+        # batch's activations at every batch).
+        self.row_losses_ = (None if self.groups is None
+                            else np.empty(len(self.groups)))
+        self._filled = 0
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None,
                      **kwargs):
@@ -51,20 +56,24 @@ class GroupCheckpoint(Callback):
             return
         y = batch[1]
         error = (y_pred.detach().cpu().reshape(y.shape) - y).flatten(1).double()
-        self.row_losses_.append((error ** 2).nanmean(dim=1))
+        stop = self._filled + len(error)
+        if stop <= len(self.row_losses_):
+            self.row_losses_[self._filled: stop] = (
+                (error ** 2).nanmean(dim=1).numpy())
+        self._filled = stop
 
     def on_epoch_end(self, net, **kwargs):
-        if self.groups is None or not self.row_losses_:
+        if self.groups is None or not self._filled:
             return
         guard = dict(net.callbacks_).get("fault_guard")
         if guard is not None and guard.diverged_:
             return
-        losses = torch.cat(self.row_losses_).numpy()
+        losses = self.row_losses_
         groups = np.asarray(self.groups)
-        if len(losses) != len(groups):
+        if self._filled != len(groups):
             raise ValueError(
                 f"GroupCheckpoint has groups for {len(groups)} validation rows; "
-                f"the validation pass had {len(losses)}.")
+                f"the validation pass had {self._filled}.")
         for group in np.unique(groups).tolist():
             loss = losses[groups == group].mean()
             if loss < self.best_losses_.get(group, np.inf):
@@ -73,4 +82,4 @@ class GroupCheckpoint(Callback):
                 self.best_states_[group] = copy.deepcopy(net.module_.state_dict())
 
     def on_train_end(self, net, **kwargs):
-        self.row_losses_ = []
+        self.row_losses_ = None
