@@ -43,7 +43,11 @@ def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
 #: Series whose sums of products are held at once: a panel's per-series
 #: matrices are summed, decomposed and used a chunk at a time, so the
 #: memory of the per-series ridge does not grow with the number of series.
-EIGH_CHUNK = 1024
+#: Each series' matrices are its own (stacked decompositions and products
+#: go matrix by matrix), so the chunk sets the memory, not the results; a
+#: chunk of a few hundred keeps its arrays small beside the network's
+#: blocks, which otherwise split the heap around them.
+EIGH_CHUNK = 256
 
 
 def series_grams(blocks, n_series, width, cross=None, sq=None):
