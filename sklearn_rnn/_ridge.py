@@ -71,7 +71,8 @@ def ridge_one_se(gram, cross, sq, rows, block, alphas=ALPHAS):
     pending = np.zeros((0, len(alphas)))
     for A, Y in rows():
         Z = (A[:, :-1] - mean_a) @ V
-        residual = (Y - mean_y)[None] - np.einsum("rf,af,fo->aro", Z, shrink, VtC)
+        # (alphas, rows, outputs): every penalty's fitted residuals at once.
+        residual = (Y - mean_y)[None] - Z @ (shrink[:, :, None] * VtC)
         leverage = 1.0 / n + (Z**2) @ shrink.T  # (rows, alphas)
         errors = (residual / np.clip(1 - leverage.T, 1e-12, None)[..., None]) ** 2
         pending = np.vstack([pending, errors.mean(axis=2).T])
