@@ -317,7 +317,10 @@ _FORECASTER_NOTES = """
     forecast errors
     are kept (``calibration_residuals_``), and the linear path (with
     ``highway``) is then fit again on every row, the network's output held
-    fixed, so the most recent rows shape the forecast too.
+    fixed, so the most recent rows shape the forecast too; its penalty is
+    then the largest whose leave-one-out error is within one standard
+    error of the least (errors in blocks of ``horizon`` rows, which share
+    target steps): of the linear paths that fit as well, the simplest.
 
     Row ``t`` of ``predict(X)`` forecasts ``y[t] ... y[t+horizon-1]`` from
     the rows before ``t``, so ``predict(X)[t] == forecast(X[:t])``; row 0

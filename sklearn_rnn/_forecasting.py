@@ -399,7 +399,18 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
                     y = y[torch.arange(len(y)), last]
                 yield A, y, Xb.get("series")
 
-        highway.fit_ridge(blocks)
+        if network is None:
+            # The start: the best linear model by GCV, which the network
+            # must clearly beat to be kept.
+            highway.fit_ridge(blocks)
+            return
+        # The linear path kept: the most penalised one within one standard
+        # error of the best. Neighbouring rows share all but one of their
+        # ``horizon`` target steps (one-step targets of
+        # strategy="recursive" share none), so their errors go in blocks,
+        # as in _beats_start.
+        highway.fit_ridge(blocks, block=1 if self.strategy == "recursive"
+                          else self.horizon)
 
     # -- scaling and differencing ------------------------------------------
 

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
-from ._ridge import ridge_gcv, series_grams, shrunk_ridge
+from ._ridge import ridge_gcv, ridge_one_se, series_grams, shrunk_ridge
 from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
@@ -386,7 +386,7 @@ class _Highway(nn.Module):
         x = x[:, -self.window:].transpose(1, 2)
         return nn.functional.pad(x, (self.window - x.shape[2], 0))
 
-    def fit_ridge(self, blocks):
+    def fit_ridge(self, blocks, block=None):
         """Set the map to the ridge regression of the targets on its inputs.
 
         ``blocks(targets)`` yields ``(inputs, targets, series)``, ``inputs``
@@ -396,7 +396,11 @@ class _Highway(nn.Module):
         and the series in increasing order; only their sums of products are
         kept, so the inputs of all sequences are never gathered at once. The
         penalty is chosen by generalised cross-validation
-        (:func:`~sklearn_rnn._ridge.ridge_gcv`). With per-series corrections,
+        (:func:`~sklearn_rnn._ridge.ridge_gcv`), or with ``block`` (rows
+        in order, neighbours sharing ``block - 1`` target steps) by the
+        one-standard-error rule on the leave-one-out errors of blocks of
+        that many rows (:func:`~sklearn_rnn._ridge.ridge_one_se`, a second
+        pass over ``blocks(True)``). With per-series corrections,
         each is the ridge regression of what the shared map leaves of its
         series' targets, one penalty for all
         (:func:`~sklearn_rnn._ridge.shrunk_ridge`): a large one gives back
@@ -423,7 +427,12 @@ class _Highway(nn.Module):
         for _, grams in series_grams(inputs, n_groups, width, cross, sq):
             for gram_k in grams:  # in series order, as a sum over series adds
                 gram += gram_k
-        W, b = ridge_gcv(gram, cross.sum(0), sq.sum(0))
+        if block is None:
+            W, b = ridge_gcv(gram, cross.sum(0), sq.sum(0))
+        else:
+            W, b = ridge_one_se(
+                gram, cross.sum(0), sq.sum(0),
+                lambda: ((A, y) for A, y, _ in inputs(True)), block)
         with torch.no_grad():
             self.conv.weight.copy_(torch.from_numpy(W.T).reshape(self.conv.weight.shape))
             self.conv.bias.copy_(torch.from_numpy(b))

@@ -10,7 +10,10 @@ again when needed).
 import numpy as np
 
 
-def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
+ALPHAS = np.logspace(-3, 4, 15)
+
+
+def ridge_gcv(gram, cross, sq, alphas=ALPHAS):
     """Ridge regression with an intercept, the penalty by generalised cross-validation.
 
     Takes the sums of products of the inputs ``A`` with a last column of
@@ -37,6 +40,65 @@ def ridge_gcv(gram, cross, sq, alphas=np.logspace(-3, 4, 15)):
         if best is None or gcv < best[0]:
             best = (gcv, coef)
     coef = best[1]
+    return coef, mean_y - mean_a @ coef
+
+
+def ridge_one_se(gram, cross, sq, rows, block, alphas=ALPHAS):
+    """Ridge regression with an intercept, the penalty by the one-standard-error rule.
+
+    The largest penalty whose leave-one-out error is within one standard
+    error of the least one's (Breiman et al., 1984; Hastie et al., 2009,
+    section 7.10), the intercept unpenalised; the standard errors from the
+    errors' means over blocks of ``block`` consecutive rows, which are
+    roughly independent when neighbouring rows share ``block - 1`` target
+    steps. ``gram``, ``cross`` and ``sq`` as :func:`ridge_gcv` takes them;
+    ``rows()`` yields the same inputs (ones last) and targets again, in
+    order, ``(A, Y)`` a batch at a time. The leave-one-out residuals are
+    exact (the fitted residual over one less the leverage), the penalties'
+    block errors kept as sums and cross-products only. Returns the
+    coefficients ``(n_features, n_outputs)`` and the intercepts.
+    """
+    n = gram[-1, -1]
+    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
+    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
+    C = cross[:-1] - n * np.outer(mean_a, mean_y)
+    eig, V = np.linalg.eigh(G)
+    shrink = 1.0 / (np.clip(eig, 0, None) + alphas[:, None])  # (alphas, features)
+    VtC = V.T @ C
+    # Block means of the rows' leave-one-out errors, one column per penalty:
+    # their sums and cross-products give every penalty pair's difference.
+    total, products, n_blocks = 0.0, 0.0, 0
+    pending = np.zeros((0, len(alphas)))
+    for A, Y in rows():
+        Z = (A[:, :-1] - mean_a) @ V
+        # (alphas, rows, outputs): every penalty's fitted residuals at once.
+        residual = (Y - mean_y)[None] - Z @ (shrink[:, :, None] * VtC)
+        leverage = 1.0 / n + (Z**2) @ shrink.T  # (rows, alphas)
+        errors = (residual / np.clip(1 - leverage.T, 1e-12, None)[..., None]) ** 2
+        pending = np.vstack([pending, errors.mean(axis=2).T])
+        whole = len(pending) - len(pending) % block
+        means = pending[:whole].reshape(-1, block, len(alphas)).mean(axis=1)
+        total, products = total + means.sum(0), products + means.T @ means
+        n_blocks += len(means)
+        pending = pending[whole:]
+    if len(pending):  # the last, shorter block
+        means = pending.mean(axis=0, keepdims=True)
+        total, products = total + means.sum(0), products + means.T @ means
+        n_blocks += 1
+    mean = total / n_blocks
+    best = int(np.argmin(mean))
+    chosen = best
+    if n_blocks >= 2:
+        for i in range(len(alphas) - 1, best, -1):
+            # Variance of the block differences (penalty i less the best).
+            sum_sq = (products[i, i] - 2 * products[i, best]
+                      + products[best, best])
+            gain = mean[i] - mean[best]
+            var = max(sum_sq - n_blocks * gain**2, 0.0) / (n_blocks - 1)
+            if gain <= np.sqrt(var / n_blocks):
+                chosen = i
+                break
+    coef = V @ (VtC * shrink[chosen][:, None])
     return coef, mean_y - mean_a @ coef
 
 

@@ -13,6 +13,7 @@ from skorch.callbacks import Callback
 
 import sklearn_rnn._forecasting as forecasting
 from sklearn_rnn import ConvGRUForecaster, GRUForecaster, NaiveForecaster
+from sklearn_rnn._ridge import ridge_gcv, ridge_one_se
 from sklearn_rnn.datasets import load_airline
 from sklearn_rnn.metrics import skill_score
 
@@ -346,6 +347,33 @@ def test_highway_starts_from_the_ridge_autoregression():
         np.testing.assert_allclose(model.forecast(y[: t + 1]), [expected], atol=0.02)
     head = model.net_.module_.linear
     assert not head.weight.detach().abs().max() > 1e-6
+
+
+def test_linear_path_kept_takes_the_one_se_penalty():
+    # The final refit of the linear path (network dropped here: it cannot
+    # move at this learning rate) is the ridge regression whose penalty the
+    # one-SE rule picks on blocks of `horizon` rows, not the GCV one.
+    rng = np.random.default_rng(0)
+    n, horizon, window = 240, 3, 6
+    y = np.zeros(n)
+    for t in range(2, n):
+        y[t] = 0.6 * y[t - 1] - 0.2 * y[t - 2] + rng.normal()
+    model = GRUForecaster(horizon=horizon, window=window, difference=False,
+                          lr=1e-12, max_epochs=2, hidden_size=4,
+                          random_state=0).fit(y)
+    assert model.best_epoch_ == 0
+    x = (y - y.mean()) / y.std()
+    padded = np.r_[np.zeros(window - 1), x]
+    A = np.stack([np.r_[padded[r: r + window], 1.0] for r in range(n)])
+    rows = np.arange(n - horizon)
+    Y = np.stack([x[rows + h] for h in range(1, horizon + 1)], axis=1)
+    sums = (A[rows].T @ A[rows], A[rows].T @ Y, (Y**2).sum(axis=0))
+    one_se = ridge_one_se(*sums, lambda: iter([(A[rows], Y)]), horizon)
+    gcv = ridge_gcv(*sums)
+    forecast = model.forecast(y)
+    for (coef, intercept), close in ((one_se, True), (gcv, False)):
+        expected = (A[-1, :-1] @ coef + intercept) * y.std() + y.mean()
+        assert np.allclose(forecast, expected, atol=1e-5) == close
 
 
 @pytest.mark.parametrize("cls", FORECASTERS)
