@@ -150,34 +150,30 @@ def ridge_gcv(A, Y, per_output=False, penalty="gcv"):
     return coef, mean_y - mean_a @ coef
 
 
-def gcv_score(A, Y):
-    """The smallest GCV (summed over the outputs) over the penalty grid."""
+def _penalised_fits(A, Y):
+    """For each penalty of the grid: the shrinkage of the centred inputs'
+    singular directions, the fitted residuals and the left singular vectors
+    (the intercept unpenalised)."""
     A = A - A.mean(0)
     Y = Y - Y.mean(0)
     U, s, _ = np.linalg.svd(A, full_matrices=False)
     UtY = U.T @ Y
-    best = np.inf
     for alpha in ALPHAS:
         shrink = s**2 / (s**2 + alpha)
-        rss = ((Y - U @ (shrink[:, None] * UtY)) ** 2).sum()
-        best = min(best, rss / (len(A) - shrink.sum() - 1) ** 2)
-    return best
+        yield shrink, Y - U @ (shrink[:, None] * UtY), U
+
+
+def gcv_score(A, Y):
+    """The smallest GCV (summed over the outputs) over the penalty grid."""
+    return min((resid**2).sum() / (len(A) - shrink.sum() - 1) ** 2
+               for shrink, resid, _ in _penalised_fits(A, Y))
 
 
 def loo_score(A, Y):
     """The smallest leave-one-out squared error (exact, from the hat matrix's
     diagonal) over the penalty grid, the intercept unpenalised."""
-    A = A - A.mean(0)
-    Y = Y - Y.mean(0)
-    U, s, _ = np.linalg.svd(A, full_matrices=False)
-    UtY = U.T @ Y
-    best = np.inf
-    for alpha in ALPHAS:
-        shrink = s**2 / (s**2 + alpha)
-        resid = Y - U @ (shrink[:, None] * UtY)
-        hat = (U**2 * shrink).sum(1) + 1 / len(A)
-        best = min(best, ((resid / (1 - hat)[:, None]) ** 2).sum())
-    return best
+    return min(((resid / (1 - ((U**2 * shrink).sum(1) + 1 / len(A)))[:, None]) ** 2).sum()
+               for shrink, resid, U in _penalised_fits(A, Y))
 
 
 def ar_order(x, window, criterion):
