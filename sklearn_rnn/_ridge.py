@@ -1,4 +1,5 @@
-"""Ridge regression from sums of products, the penalty chosen by GCV.
+"""Ridge regression from sums of products, the penalty chosen by GCV or by
+the one-standard-error rule on leave-one-out errors.
 
 The linear paths (:class:`~sklearn_rnn._modules._Highway`) start from the
 ridge regression of the training targets on what they read; their inputs
@@ -13,6 +14,19 @@ import numpy as np
 ALPHAS = np.logspace(-3, 4, 15)
 
 
+def _centred(gram, cross):
+    """The centred problem of the sums of products (ones last): the count,
+    the means of the inputs and targets, the centred Gram matrix and
+    cross-products, and the Gram matrix's eigenvalues (clipped at 0),
+    eigenvectors and the cross-products in their basis."""
+    n = gram[-1, -1]
+    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
+    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
+    C = cross[:-1] - n * np.outer(mean_a, mean_y)
+    eig, V = np.linalg.eigh(G)
+    return n, mean_a, mean_y, G, C, np.clip(eig, 0, None), V, V.T @ C
+
+
 def ridge_gcv(gram, cross, sq, alphas=ALPHAS):
     """Ridge regression with an intercept, the penalty by generalised cross-validation.
 
@@ -22,15 +36,8 @@ def ridge_gcv(gram, cross, sq, alphas=ALPHAS):
     outputs, the intercept unpenalised. Returns the coefficients
     ``(n_features, n_outputs)`` and the intercepts.
     """
-    n = gram[-1, -1]
-    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
-    # The centred problem: Gram matrix, cross-products and sums of squares.
-    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
-    C = cross[:-1] - n * np.outer(mean_a, mean_y)
+    n, mean_a, mean_y, G, C, eig, V, VtC = _centred(gram, cross)
     total = sq - n * mean_y**2
-    eig, V = np.linalg.eigh(G)
-    eig = np.clip(eig, 0, None)
-    VtC = V.T @ C
     best = None
     for alpha in alphas:
         coef = V @ (VtC / (eig + alpha)[:, None])
@@ -58,13 +65,8 @@ def ridge_one_se(gram, cross, sq, rows, block, alphas=ALPHAS):
     block errors kept as sums and cross-products only. Returns the
     coefficients ``(n_features, n_outputs)`` and the intercepts.
     """
-    n = gram[-1, -1]
-    mean_a, mean_y = gram[-1, :-1] / n, cross[-1] / n
-    G = gram[:-1, :-1] - n * np.outer(mean_a, mean_a)
-    C = cross[:-1] - n * np.outer(mean_a, mean_y)
-    eig, V = np.linalg.eigh(G)
-    shrink = 1.0 / (np.clip(eig, 0, None) + alphas[:, None])  # (alphas, features)
-    VtC = V.T @ C
+    n, mean_a, mean_y, _, _, eig, V, VtC = _centred(gram, cross)
+    shrink = 1.0 / (eig + alphas[:, None])  # (alphas, features)
     # Block means of the rows' leave-one-out errors, one column per penalty:
     # their sums and cross-products give every penalty pair's difference.
     total, products, n_blocks = 0.0, 0.0, 0
@@ -157,7 +159,7 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
         grams = np.zeros((size, width, width))
 
 
-def shrunk_ridge(chunks, n_series, alphas=np.logspace(-3, 4, 15)):
+def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
     """Ridge regressions of each series, one penalty chosen by GCV over all.
 
     ``chunks()`` yields, for consecutive runs of the ``n_series`` series
