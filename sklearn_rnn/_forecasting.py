@@ -158,12 +158,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if not reuse:
             self.window_ = self._resolve_window()
             self._fit_scaling(pieces)
-        elif len(self._y_mean) != len(pieces):
-            raise ValueError(
-                "warm_start continues training on the series of the first fit, "
-                f"scaled as they were: {len(self._y_mean)} series. Got "
-                f"{len(pieces)} series instead; fit anew (warm_start=False)."
-            )
         steps = 1 if self.strategy == "recursive" else self.horizon
         dataset = self._window_dataset(pieces, steps)
         fit = functools.partial(

@@ -474,15 +474,7 @@ class ForecasterMixin(RegressorMixin):
 
     def _validate_fit_series(self, X, y=None):
         """Validate a series in ``fit``; keep what forecasts need; return SeriesData."""
-        if getattr(self, "warm_start", False) and hasattr(self, "_fitted_params"):
-            changed = self._changed_fitted_params()
-            if changed:
-                raise ValueError(
-                    "warm_start=True continues training the fitted network, "
-                    f"whose shape and inputs were set by other parameters "
-                    f"({'; '.join(changed)}). Set them back, or set "
-                    "warm_start=False to fit anew."
-                )
+        self._check_warm_start(None)
         data = validate_series(self, X, y, reset=True)
         self._validate_window_horizon(data.X.shape[0])
         self.target_index_ = data.target_index
@@ -504,6 +496,7 @@ class ForecasterMixin(RegressorMixin):
         if not is_panel(X):
             return [self._validate_fit_series(X, y)]
         panel = split_panel(X, y)
+        self._check_warm_start(panel.ids)
         targets = panel.y if panel.y is not None else [None] * len(panel)
         pieces = []
         for k, (piece, target) in enumerate(zip(panel.X, targets)):
@@ -534,6 +527,35 @@ class ForecasterMixin(RegressorMixin):
             np.mean(np.concatenate([data.y for data in pieces])))
         self._remember_fitted_params()
         return pieces
+
+    def _check_warm_start(self, ids):
+        """Refuse a ``warm_start`` fit the fitted network cannot continue.
+
+        Its shape and inputs were set by the fit-dependent parameters, and
+        its scaling (and series identities) belong to the series of the
+        first fit, by position: ``ids`` are the series ids of this fit
+        (None for a single series).
+        """
+        if not (getattr(self, "warm_start", False)
+                and hasattr(self, "_fitted_params")):
+            return
+        changed = self._changed_fitted_params()
+        if changed:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, "
+                f"whose shape and inputs were set by other parameters "
+                f"({'; '.join(changed)}). Set them back, or set "
+                "warm_start=False to fit anew."
+            )
+        fitted = getattr(self, "_series_ids", None)
+        if ids != fitted:
+            raise ValueError(
+                "warm_start=True continues training on the series of the first "
+                "fit, each scaled by its own statistics, so it needs the same "
+                f"series in the same order: {_describe_series(fitted)}. Got "
+                f"{_describe_series(ids)} instead; pass those series, or set "
+                "warm_start=False to fit anew."
+            )
 
     def _end_of(self, data):
         """What forecasts of a fitted series need: its end and its mean."""
@@ -1218,6 +1240,14 @@ def _stacked_ends(ends):
     stacked["scales"] = np.array(columns["scales"])
     stacked["next_step"] = columns["next_step"]
     return stacked
+
+
+def _describe_series(ids):
+    """``ids`` (a fit's series ids, None for one series) for a message."""
+    if ids is None:
+        return "one series"
+    shown = ", ".join(repr(i) for i in ids[:5])
+    return f"{len(ids)} series [{shown}{', ...' if len(ids) > 5 else ''}]"
 
 
 def _mean_scales(scales):

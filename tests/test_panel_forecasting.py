@@ -308,3 +308,26 @@ def test_highway_series_unseen_series_reads_the_shared_map():
         model.net_.module_.highway.series_bias.add_(1.0)
     pd.testing.assert_series_equal(model.forecast(new), before)
     assert not np.allclose(model.forecast(panel), fitted)
+
+
+def test_warm_start_on_a_panel_needs_its_series_and_parameters():
+    panel = _panel(("y",))
+    params = dict(window=6, horizon=2, hidden_size=4, max_epochs=1,
+                  random_state=0, warm_start=True)
+    model = GRUForecaster(**params).fit(panel)
+    forecast = model.forecast(panel)
+    # The kept scaling and identities are those of each series of the first
+    # fit: other series, or the same in another order, would be read with
+    # another series' statistics (was silent).
+    for other in [panel.loc[["c", "b", "a"]], panel.loc[["a", "b"]],
+                  [panel.xs(k) for k in "abc"]]:
+        with pytest.raises(ValueError, match="same series in the same order"):
+            model.fit(other)
+        pd.testing.assert_series_equal(model.forecast(panel), forecast)
+    # Parameters that reshape the network are refused on a panel as on one
+    # series (was silent: the network kept its size).
+    model.set_params(hidden_size=8)
+    with pytest.raises(ValueError, match="warm_start=True continues"):
+        model.fit(panel)
+    model.set_params(hidden_size=4, max_epochs=2).fit(panel)
+    assert np.isfinite(model.forecast(panel)).all()
