@@ -716,6 +716,17 @@ class ForecasterMixin(RegressorMixin):
                 f"the forecast steps, so forecast needs {name}: their values for "
                 f"the next horizon={horizon} steps. Got {name}=None instead."
             )
+        if (isinstance(X_future, (pd.Series, pd.DataFrame))
+                and isinstance(X_future.index, pd.MultiIndex)):
+            raise ValueError(
+                f"X is one series, so {name} holds its known covariates over "
+                f"the next horizon={horizon} steps, one row per step. Got a "
+                f"panel (a MultiIndex {list(X_future.index.names)}) instead; "
+                f"pass X as a panel too, or one series' rows, "
+                f"{name}.xs(series_id)."
+            )
+        check_numeric(X_future, name=name,
+                      strings_hint="encode the covariates as numbers, as in X.")
         if isinstance(X_future, pd.Series):
             X_future = X_future.to_frame()
         if isinstance(X_future, pd.DataFrame):
@@ -984,21 +995,33 @@ class ForecasterMixin(RegressorMixin):
         """Per series of ``panel``, its checked known covariates (or None)."""
         if X_future is None or not self._known:
             return [self._check_future(X_future, None)] * len(panel)
-        if not is_panel(X_future):
+        if panel.is_list:
+            if not (isinstance(X_future, list) and len(X_future) == len(panel)
+                    and is_panel(X_future)):
+                raise ValueError(
+                    f"X is a list of {len(panel)} series, so X_future must be a "
+                    f"list of {len(panel)} too, each a NumPy array or pandas "
+                    "object holding that series' known covariates over the "
+                    f"horizon. Got {_kind(X_future)} instead."
+                )
+        elif not (isinstance(X_future, (pd.Series, pd.DataFrame))
+                  and is_panel(X_future)):
             raise ValueError(
-                "X is a panel, so X_future must be a panel of the known "
-                "covariates too: a pandas object indexed by (series id, time) "
-                "with horizon rows per series, or a list with one per series. "
-                f"Got {type(X_future).__name__} instead."
+                "X is a MultiIndex panel, so X_future must be one too: a pandas "
+                "object indexed by (series id, time) with horizon rows per "
+                f"series. Got {_kind(X_future)} instead."
             )
         future = split_panel(X_future, name="X_future")
         by_id = dict(zip(future.ids, future.X))
         missing = [i for i in panel.ids if i not in by_id]
-        if missing or len(future.ids) != len(panel.ids):
+        extra = [i for i in future.ids if i not in set(panel.ids)]
+        if missing or extra:
             raise ValueError(
                 "X_future must hold the known covariates of every series of X, "
-                f"and only those. Missing {missing[:5]}; got series "
-                f"{future.ids[:5]}{'...' if len(future.ids) > 5 else ''} instead."
+                "and only those. Got "
+                + "; ".join(([f"series missing {missing[:5]}"] if missing else [])
+                            + ([f"series not in X {extra[:5]}"] if extra else []))
+                + " instead."
             )
         return [
             self._check_future(by_id[i], piece.index
@@ -1240,6 +1263,14 @@ def _stacked_ends(ends):
     stacked["scales"] = np.array(columns["scales"])
     stacked["next_step"] = columns["next_step"]
     return stacked
+
+
+def _kind(value):
+    """What ``value`` is, for a message: its type, and a list's elements'."""
+    if isinstance(value, list):
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"a list of {len(value)} ({', '.join(kinds) or 'empty'})"
+    return type(value).__name__
 
 
 def _describe_series(ids):

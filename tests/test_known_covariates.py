@@ -100,9 +100,9 @@ def test_known_covariates_on_panels_and_in_backtests():
     np.testing.assert_allclose(
         alone.forecast(a.iloc[:120], a.iloc[120:123][["promo"]]).to_numpy(),
         alone.forecast(panel.loc[["a"]], future.loc[["a"]]).to_numpy())
-    with pytest.raises(ValueError, match=r"every series of X.*Missing \['b'\]"):
+    with pytest.raises(ValueError, match=r"every series of X.*missing \['b'\]"):
         model.forecast(panel, future.loc[["a"]])
-    with pytest.raises(ValueError, match="X_future must be a panel"):
+    with pytest.raises(ValueError, match="X is a MultiIndex panel, so X_future"):
         model.forecast(panel, a.iloc[120:123][["promo"]])
     # backtest hands each origin the known covariates of its test rows.
     result = backtest(_model(known=["promo"], max_epochs=2), a["sales"], a, cv=2)
@@ -113,3 +113,30 @@ def test_known_covariates_on_panels_and_in_backtests():
             history, history["sales"]).forecast(
             history, a.iloc[origin:origin + HORIZON][["promo"]])
         np.testing.assert_allclose(result.loc[fold, "forecast"], expected)
+
+
+def test_future_covariates_of_the_wrong_kind_are_refused():
+    X = _promo()
+    train, future = X.iloc[:120], X.iloc[120:120 + HORIZON][["promo"]]
+    model = _model(known=["promo"], max_epochs=1).fit(train)
+    # A panel of futures for one series was read as one series (was silent).
+    with pytest.raises(ValueError, match="X is one series, so X_future"):
+        model.forecast(train, pd.concat({"a": future}, names=["id", "day"]))
+    # Text is not converted to numbers (was silent).
+    with pytest.raises(ValueError, match="X_future must hold numbers"):
+        model.forecast(train, future.astype(str))
+    a, b = _promo(seed=1), _promo(seed=2)
+    panel = pd.concat({"a": a.iloc[:120], "b": b.iloc[:120]}, names=["id", "day"])
+    futures = pd.concat({"a": a.iloc[120:123], "b": b.iloc[120:123],
+                         "c": b.iloc[120:123]}, names=["id", "day"])[["promo"]]
+    model.fit(panel)
+    with pytest.raises(ValueError, match=r"not in X \['c'\]"):
+        model.forecast(panel, futures)
+    with pytest.raises(ValueError, match="X is a MultiIndex panel, so X_future"):
+        model.forecast(panel, [futures.loc["a"], futures.loc["b"]])
+    arrays = [a.iloc[:120].to_numpy(), b.iloc[:120].to_numpy()]
+    model = _model(known=[1], max_epochs=1).fit(arrays)
+    with pytest.raises(ValueError, match="X is a list of 2 series.*NumPy array"):
+        model.forecast(arrays, [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"X_future of series 1 must hold numbers"):
+        model.forecast(arrays, [np.ones(3), np.array(["1", "0", "0"])])
