@@ -386,8 +386,11 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     with ``test_size=horizon``), one model is fit on the training part of
     all series at each origin, and the result has one row per origin and
     series, indexed by ``(fold, series)``; ``cutoff`` and ``train_size`` are
-    the series' own. A series with no training rows before an origin, or
-    fewer than ``horizon`` rows after it, is not scored at that origin.
+    the series' own. A series with fewer than ``horizon + 1`` time steps
+    before an origin (none, or too few for a training row whose future is
+    known) is left out of that origin's fit and forecast; one with fewer
+    than ``horizon`` steps after it is fit on but not forecast nor scored
+    there (with ``known`` covariates, none are needed past its end).
     A list of series (``X``, when given, a list aligned with it) is the
     panel whose series ids are the list positions: pandas series keep their
     time index; arrays, which have none, are aligned at their last rows (all
@@ -584,12 +587,33 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
                 f"Use test parts of horizon steps, e.g. PanelSplit(n_splits, "
                 f"test_size={horizon}), or cv=<number of origins>."
             )
+        # A series with fewer than horizon + 1 steps before the origin has
+        # no training row whose future is known: it is left out of this
+        # origin, as one that starts after it.
+        steps_before = pd.Index(ids[train]).value_counts()
+        short = steps_before.index[steps_before < horizon + 1]
+        train = train[~pd.Index(ids[train]).isin(short)]
+        if train.size == 0:
+            raise ValueError(
+                f"Fold {fold} has no series with horizon + 1 = {horizon + 1} "
+                "time steps before its origin; backtest needs history to "
+                "forecast from. Start the origins later (fewer origins)."
+            )
+        # A series that ends within the horizon has nothing to compare with
+        # here: only the others are forecast (their forecasts do not depend
+        # on it), so no known covariates past its end are asked for.
+        steps_after = pd.Index(ids[test]).value_counts()
+        scored = steps_after.index[steps_after == horizon]
+        scored = scored[scored.isin(ids[train])]
         history_y = y.iloc[train]
         history = history_y if X is None else X.iloc[train]
+        forecast_rows = np.flatnonzero(pd.Index(ids[train]).isin(scored))
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
         model, forecast, fit_time, forecast_time = _fit_and_forecast(
-            estimator, None if fit_now else model, history, history_y, X, test)
-        if not (isinstance(forecast, pd.Series)
+            estimator, None if fit_now else model, history, history_y, X,
+            test[pd.Index(ids[test]).isin(scored)], forecast_rows)
+        if forecast is not None and not (
+                isinstance(forecast, pd.Series)
                 and isinstance(forecast.index, pd.MultiIndex)):
             raise ValueError(
                 f"{type(model).__name__}.forecast must return a Series indexed "
@@ -597,12 +621,10 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
                 f"{type(forecast).__name__} instead."
             )
         for series_id in panel.ids:
+            if series_id not in scored:
+                continue
             own_train = train[ids[train] == series_id]
             own_test = test[ids[test] == series_id]
-            # A series that starts after the origin, or ends within its
-            # horizon, has nothing to forecast from or to compare with here.
-            if own_train.size == 0 or own_test.size < horizon:
-                continue
             steps = y.index[own_test].get_level_values(1)
             predicted = forecast.loc[series_id]
             if not predicted.index.equals(steps):
@@ -633,11 +655,15 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
     return result
 
 
-def _fit_and_forecast(estimator, model, history, history_y, X, test):
+def _fit_and_forecast(estimator, model, history, history_y, X, test,
+                      forecast_rows=None):
     """Fit a clone on ``history`` unless ``model`` is given, then forecast.
 
-    Returns ``(model, forecast, fit_seconds, forecast_seconds)``; the fit
-    takes 0 seconds when ``model`` is reused.
+    The forecast is made from the rows ``forecast_rows`` of ``history`` (all
+    when None; the series of a panel that are scored), with the known
+    covariates of the ``test`` rows. Returns ``(model, forecast,
+    fit_seconds, forecast_seconds)``; the fit takes 0 seconds when ``model``
+    is reused, the forecast is None when there are no rows to forecast from.
     """
     fit_time = 0.0
     if model is None:
@@ -648,6 +674,10 @@ def _fit_and_forecast(estimator, model, history, history_y, X, test):
         else:
             model.fit(history, history_y)
         fit_time = time.perf_counter() - tic
+    if forecast_rows is not None:
+        if not len(forecast_rows):
+            return model, None, fit_time, 0.0
+        history = history.iloc[forecast_rows]
     tic = time.perf_counter()
     forecast = model.forecast(history, **_known_future(model, X, test))
     return model, forecast, fit_time, time.perf_counter() - tic

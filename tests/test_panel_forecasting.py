@@ -331,3 +331,46 @@ def test_warm_start_on_a_panel_needs_its_series_and_parameters():
         model.fit(panel)
     model.set_params(hidden_size=4, max_epochs=2).fit(panel)
     assert np.isfinite(model.forecast(panel)).all()
+
+
+def test_backtest_of_a_panel_leaves_out_series_too_short_at_an_origin():
+    from sklearn_rnn.model_selection import backtest
+
+    rng = np.random.default_rng(0)
+    # b starts late (3 steps before the first origin) and ends early (1
+    # step after the last origin); d starts at the first origin.
+    frames = {"a": (0, 40), "b": (28, 38), "c": (5, 40), "d": (31, 40)}
+    panel = pd.concat({
+        k: pd.DataFrame({"y": rng.normal(size=stop - start),
+                         "promo": rng.integers(0, 2, stop - start).astype(float)},
+                        index=pd.RangeIndex(start, stop))
+        for k, (start, stop) in frames.items()}, names=["id", "t"])
+    for model in [NaiveForecaster(horizon=3),
+                  GRUForecaster(window=4, horizon=3, hidden_size=4, max_epochs=1,
+                                known=["promo"], early_stopping=False,
+                                random_state=0)]:
+        result = backtest(model, panel["y"], panel, cv=3)
+        # Origins 31, 34, 37: b has 3 training steps at the first (fewer than
+        # horizon + 1: was an error naming "Series 'b' of X") and 1 test step
+        # at the last (with known covariates, was an error on its X_future).
+        assert result.index.tolist() == [(0, "a"), (0, "c"), (1, "a"), (1, "b"),
+                                         (1, "c"), (2, "a"), (2, "c"), (2, "d")]
+        # Each row is the forecast of a model fit on the series long enough.
+        fold1 = panel[(panel.index.get_level_values("t") < 34)
+                      & (panel.index.get_level_values("id") != "d")]
+        expected = clone(model).fit(fold1, fold1["y"])
+        future = panel[panel.index.get_level_values("t").isin([34, 35, 36])]
+        forecast = expected.forecast(
+            fold1, future.drop("d")[["promo"]]
+            if getattr(model, "known", None) else None)
+        for series_id in "abc":
+            np.testing.assert_allclose(result.loc[(1, series_id), "forecast"],
+                                       forecast.loc[series_id], rtol=1e-6)
+        fold0 = panel[panel.index.get_level_values("t") < 31].drop("b")
+        expected = clone(model).fit(fold0, fold0["y"])
+        future = panel[panel.index.get_level_values("t").isin([31, 32, 33])]
+        forecast = expected.forecast(
+            fold0, future.drop(["b", "d"])[["promo"]]
+            if getattr(model, "known", None) else None)
+        np.testing.assert_allclose(result.loc[(0, "a"), "forecast"],
+                                   forecast.loc["a"], rtol=1e-6)
