@@ -140,6 +140,27 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
     Freq: MS, Name: passengers, dtype: float64
     >>> seasonal.score(passengers)
     0.568...
+
+    A panel (a pandas object indexed by series id and time, series of any
+    length and start) gets each series' forecast:
+
+    >>> import pandas as pd
+    >>> sales = pd.concat({
+    ...     "north": pd.Series([3.0, 4.0, 5.0, 6.0],
+    ...                        index=pd.period_range("2024-01", periods=4, freq="M")),
+    ...     "south": pd.Series([10.0, 8.0, 6.0],
+    ...                        index=pd.period_range("2024-03", periods=3, freq="M")),
+    ... }, names=["shop", "month"])
+    >>> drift = NaiveForecaster(strategy="drift", horizon=2).fit(sales)
+    >>> drift.forecast(sales)
+    shop   month
+    north  2024-05     7.0
+           2024-06     8.0
+    south  2024-06     4.0
+           2024-07     2.0
+    dtype: float64
+    >>> drift.predict(sales).shape  # one row per row of sales
+    (7, 2)
     """
 
     _parameter_constraints: dict = {
