@@ -1046,12 +1046,17 @@ class ForecasterMixin(RegressorMixin):
         y)``, the first three of shape ``(n_scored, horizon)`` and ``y`` the
         whole target series. For a panel, the scored rows of every series
         with at least one are stacked, and ``y`` is the targets of all series
-        one after the other.
+        one after the other (no series: see :meth:`_score_parts`).
         """
+        return tuple(np.concatenate(arrays)
+                     for arrays in zip(*self._score_parts(X, y)))
+
+    def _score_parts(self, X, y=None):
+        """:meth:`_score_arrays` of each series that has a scored row, a list."""
         self._check_fitted_params()
         if not is_panel(X):
             data = validate_series(self, X, y, reset=False)
-            return self._score_series(data, None, required=True)
+            return [self._score_series(data, None, required=True)]
         _, pieces = self._panel_series(X, y)
         parts = [self._score_series(data, series, required=False)
                  for data, series in pieces]
@@ -1064,7 +1069,7 @@ class ForecasterMixin(RegressorMixin):
                 "it continues its training series). Got a panel whose series "
                 "are all shorter instead."
             )
-        return tuple(np.concatenate(arrays) for arrays in zip(*parts))
+        return parts
 
     def _score_series(self, data, series, required):
         if data.y is None:
@@ -1322,7 +1327,10 @@ def make_forecast_scorer(metric, *, greater_is_better=True, **kwargs):
         forecast (row ``t`` repeating ``y[t-1]``); when it has one named
         ``y_train`` it receives the target series being scored (so
         :func:`mean_absolute_scaled_error` is scaled by the naive error on the
-        scored series itself).
+        scored series itself). On a panel, the rows of every series are
+        scored together, except by a metric with ``y_train``: it scores each
+        series with its own target and the scorer returns the mean over the
+        series (a series' scale is never read across another's).
     greater_is_better : bool, default=True
         False for losses: the scorer then returns ``-metric(...)``, since
         scikit-learn maximises scores.
@@ -1372,13 +1380,21 @@ def make_forecast_scorer(metric, *, greater_is_better=True, **kwargs):
                 "(GRUForecaster, ConvGRUForecaster, NaiveForecaster, ...). "
                 f"Got {type(estimator).__name__} instead."
             )
-        Y_true, Y_pred, Y_naive, series = estimator._score_arrays(X, y)
-        extra = dict(kwargs)
-        if wants_naive:
-            extra["y_naive"] = Y_naive
         if wants_train:
-            extra["y_train"] = series
-        return sign * float(metric(Y_true, Y_pred, **extra))
+            # A scale read from the series (MASE's) is each series' own: the
+            # metric of every series, averaged over the series.
+            parts = estimator._score_parts(X, y)
+        else:
+            parts = [estimator._score_arrays(X, y)]
+        values = []
+        for Y_true, Y_pred, Y_naive, series in parts:
+            extra = dict(kwargs)
+            if wants_naive:
+                extra["y_naive"] = Y_naive
+            if wants_train:
+                extra["y_train"] = series
+            values.append(float(metric(Y_true, Y_pred, **extra)))
+        return sign * float(np.mean(values))
 
     scorer.__name__ = f"forecast_scorer({getattr(metric, '__name__', metric)!s})"
     return scorer

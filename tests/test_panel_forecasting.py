@@ -374,3 +374,33 @@ def test_backtest_of_a_panel_leaves_out_series_too_short_at_an_origin():
             if getattr(model, "known", None) else None)
         np.testing.assert_allclose(result.loc[(0, "a"), "forecast"],
                                    forecast.loc["a"], rtol=1e-6)
+
+
+def test_scaled_scorers_scale_each_series_of_a_panel_by_itself():
+    from sklearn.metrics import mean_absolute_error
+
+    from sklearn_rnn.metrics import (make_forecast_scorer,
+                                     mean_absolute_scaled_error, skill_scorer)
+
+    rng = np.random.default_rng(0)
+    # b lives 1,000 above a: the step from a's end to b's start is no
+    # change of either series (it scaled the panel's MASE down ~20 times).
+    panel = pd.concat({"a": pd.Series(rng.normal(size=30).cumsum()),
+                       "b": pd.Series(1000 + rng.normal(size=24).cumsum())},
+                      names=["id", "t"])
+    model = NaiveForecaster(strategy="mean", horizon=2).fit(panel)
+    mase = make_forecast_scorer(mean_absolute_scaled_error,
+                                greater_is_better=False)
+    per_series = [mase(model, panel.loc[[k]]) for k in "ab"]
+    # Each series scaled by its own changes, the series averaged.
+    assert mase(model, panel) == pytest.approx(np.mean(per_series))
+    # Metrics without y_train pool the rows, as score does.
+    mae = make_forecast_scorer(mean_absolute_error)
+    rows = [len(panel.loc[k]) - 2 for k in "ab"]
+    assert mae(model, panel) == pytest.approx(
+        np.average([mae(model, panel.loc[[k]]) for k in "ab"], weights=rows))
+    assert skill_scorer(model, panel) == model.score(panel)
+    # A list panel alike.
+    as_list = [panel.xs(k) for k in "ab"]
+    model.fit(as_list)
+    assert mase(model, as_list) == pytest.approx(np.mean(per_series))
