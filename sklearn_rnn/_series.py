@@ -1111,15 +1111,26 @@ class ForecasterMixin(RegressorMixin):
         (a pandas index that starts one step after the training index ends),
         and is then scored against the training end.
 
+        For a panel, the scored rows of every series are pooled into the two
+        mean squared errors, so series in large units weigh most; for a
+        comparison free of units, score with
+        ``make_forecast_scorer(mean_absolute_scaled_error)``
+        (:func:`~sklearn_rnn.metrics.make_forecast_scorer`), which scales
+        each series by its own changes.
+
         Parameters
         ----------
-        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), \
+                or a panel
             The series, with the columns seen in ``fit``, rows in time order.
             At least ``horizon + 1`` rows (``horizon`` when it continues the
-            training series).
+            training series); or a panel of them (a pandas object with a
+            (series id, time) ``MultiIndex``, or a list of series), its
+            series with fewer rows left out.
         y : array-like of shape (n_timesteps,), default=None
             The target series; by default the target column of ``X``, as in
-            ``fit``.
+            ``fit``. For a panel, aligned with its rows (a list of targets
+            for a list of series).
 
         Returns
         -------
