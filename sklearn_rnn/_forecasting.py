@@ -145,7 +145,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             train one network together.
         y : array-like of shape (n_timesteps,), default=None
             The series to forecast, aligned with the rows of ``X``. By default
-            the column of ``X`` named by ``target``.
+            the column of ``X`` named by ``target``. For a panel, aligned
+            with its rows (a list of targets for a list of series).
 
         Returns
         -------
