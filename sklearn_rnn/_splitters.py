@@ -48,6 +48,14 @@ class PanelSplit(BaseCrossValidator):
         (n_splits + 1)``, as in ``TimeSeriesSplit``.
     gap : int, default=0
         Time points left out between each training part and its test part.
+    min_train_size : int, default=None
+        The fewest time steps a series needs before a fold's cut-off to be
+        in that fold's training part; a series with fewer (one that starts
+        just before the cut-off) is left out of it, its test rows kept (they
+        are forecast as a series the model was not fit on). Give a
+        forecaster's ``horizon + 1``, the steps it needs in every series it
+        is fit on, when series start at different times. None keeps every
+        series.
 
     See Also
     --------
@@ -62,8 +70,10 @@ class PanelSplit(BaseCrossValidator):
     values, so series of different lengths and start dates line up in
     calendar time. A forecaster needs ``horizon + 1`` training rows in every
     series it is fit on, so a series that starts just before a cut-off makes
-    that fold's ``fit`` fail with an error naming it: start the folds later
-    (``test_size``, ``n_splits``) or leave such series out.
+    that fold's ``fit`` fail with an error naming it (and
+    :class:`~sklearn.model_selection.GridSearchCV` scores the fold NaN for
+    every candidate): set ``min_train_size=horizon + 1``, or start the
+    folds later (``test_size``, ``n_splits``).
 
     Examples
     --------
@@ -78,11 +88,13 @@ class PanelSplit(BaseCrossValidator):
     [('a', 4), ('a', 5), ('b', 4), ('b', 5)]
     """
 
-    def __init__(self, n_splits=5, *, max_train_size=None, test_size=None, gap=0):
+    def __init__(self, n_splits=5, *, max_train_size=None, test_size=None, gap=0,
+                 min_train_size=None):
         self.n_splits = n_splits
         self.max_train_size = max_train_size
         self.test_size = test_size
         self.gap = gap
+        self.min_train_size = min_train_size
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """The number of folds, ``n_splits``."""
@@ -111,20 +123,38 @@ class PanelSplit(BaseCrossValidator):
                 "PanelSplit needs n_splits >= 2, as TimeSeriesSplit does. Got "
                 f"n_splits={self.n_splits!r} instead."
             )
+        least = self.min_train_size
+        if least is not None and (not isinstance(least, Integral)
+                                  or isinstance(least, bool) or least < 1):
+            raise ValueError(
+                "PanelSplit's min_train_size is the fewest time steps a series "
+                "needs in a training part, an int >= 1 or None. Got "
+                f"min_train_size={least!r} instead."
+            )
         codes, n_times = _time_codes(X)
+        series = _series_codes(X)
         cuts = TimeSeriesSplit(
             self.n_splits, max_train_size=self.max_train_size,
             test_size=self.test_size, gap=self.gap,
         )
         for train, test in cuts.split(np.empty((n_times, 1))):
-            yield (
-                np.flatnonzero((codes >= train[0]) & (codes <= train[-1])),
-                np.flatnonzero((codes >= test[0]) & (codes <= test[-1])),
-            )
+            rows = np.flatnonzero((codes >= train[0]) & (codes <= train[-1]))
+            if least is not None:
+                steps = np.bincount(series[rows], minlength=series.max() + 1)
+                rows = rows[steps[series[rows]] >= least]
+            yield rows, np.flatnonzero((codes >= test[0]) & (codes <= test[-1]))
 
     def _iter_test_indices(self, X=None, y=None, groups=None):
         for _, test in self.split(X, y, groups):
             yield test
+
+
+def _series_codes(X):
+    """Each row's series, numbered (all 0 for one series)."""
+    index = getattr(X, "index", None)
+    if isinstance(index, pd.MultiIndex):
+        return pd.factorize(index.get_level_values(0))[0]
+    return np.zeros(len(X), dtype=np.intp)
 
 
 def _time_codes(X):

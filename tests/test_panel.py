@@ -1,5 +1,7 @@
 """Panels (many series): splitting into single series and back, the splitter."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -218,3 +220,45 @@ def test_window_dataset_keeps_a_run_of_rows_per_series_not_an_index_of_rows():
     X, _ = train.batch(index)
     last = X["X"][torch.arange(3), X["lengths"] - 1, 0]
     assert last.tolist() == expected_train[index.numpy()].tolist()
+
+
+def test_panel_split_leaves_series_too_short_out_of_a_training_part():
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn import NaiveForecaster
+
+    rng = np.random.default_rng(0)
+    # d starts one step before the first cut-off: fit needs horizon + 1.
+    panel = pd.concat({k: pd.Series(rng.normal(size=40 - start).cumsum(),
+                                    index=pd.RangeIndex(start, 40))
+                       for k, start in zip("abcd", [0, 5, 20, 27])},
+                      names=["id", "t"])
+    ids = panel.index.get_level_values("id")
+    plain, short = PanelSplit(4, test_size=3), PanelSplit(4, test_size=3,
+                                                         min_train_size=3)
+    for (train, test), (kept, same) in zip(plain.split(panel),
+                                           short.split(panel)):
+        np.testing.assert_array_equal(test, same)
+        counts = pd.Series(ids[train]).value_counts()
+        np.testing.assert_array_equal(
+            kept, train[counts[ids[train]].to_numpy() >= 3])
+    first = next(short.split(panel))[0]
+    assert "d" in set(ids[next(plain.split(panel))[0]]) - set(ids[first])
+    naive = NaiveForecaster(horizon=2)
+    grid = {"strategy": ["last", "mean", "drift"]}
+    # Without it, the first fold fails for every candidate: all scores NaN.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's FitFailedWarning
+        search = GridSearchCV(naive, grid, cv=plain).fit(panel)
+    assert np.isnan(search.cv_results_["mean_test_score"]).all()
+    search = GridSearchCV(naive, grid, cv=short).fit(panel)
+    for i, strategy in enumerate(grid["strategy"]):
+        for fold, (train, test) in enumerate(short.split(panel)):
+            model = clone(naive).set_params(strategy=strategy)
+            expected = model.fit(panel.iloc[train]).score(panel.iloc[test])
+            assert search.cv_results_[f"split{fold}_test_score"][i] == \
+                pytest.approx(expected)
+    for bad in [0, 2.5, True]:
+        with pytest.raises(ValueError, match="min_train_size"):
+            next(PanelSplit(min_train_size=bad).split(panel))
