@@ -17,6 +17,7 @@ This module needs NumPy (and pandas only when given pandas objects), not torch.
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
@@ -37,6 +38,19 @@ from ._validation import (
 )
 
 __all__ = ["make_windows", "SlidingWindows", "RepeatVector", "ToSequences"]
+
+
+def _check_one_series(series, name):
+    """Refuse a panel: windows of its rows would run from one series into the next."""
+    index = getattr(series, "index", None)
+    if isinstance(index, pd.MultiIndex):
+        raise ValueError(
+            f"{name} has a MultiIndex, a panel of many series: windows of its "
+            "rows in order would run from one series into the next. Window "
+            f"each series, e.g. [... for _, part in {name}.groupby(level=0)], "
+            "or fit a forecaster, which takes panels. Got a MultiIndex "
+            f"{list(index.names)} instead."
+        )
 
 
 def _as_numeric_array(series):
@@ -92,7 +106,8 @@ def make_windows(series, window, horizon=1, *, target=0):
     ----------
     series : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
         Numeric values, rows equally spaced and in time order. A pandas
-        ``Series`` or ``DataFrame`` is accepted (its index is ignored).
+        ``Series`` or ``DataFrame`` is accepted (its index is ignored), but
+        not a panel of many series (a ``MultiIndex``).
 
     window : int
         Number of time steps in each window (the history a sample sees).
@@ -148,6 +163,7 @@ def make_windows(series, window, horizon=1, *, target=0):
     """
     window = check_positive_int(window, "window")
     horizon = check_positive_int(horizon, "horizon")
+    _check_one_series(series, "series")
     array = _as_numeric_array(series)
     if array.ndim == 1:
         array = array[:, np.newaxis]
@@ -391,6 +407,10 @@ class SlidingWindows(_RowsToSequences):
 
     def __init__(self, *, window=10):
         self.window = window
+
+    def _validate(self, X, reset):
+        _check_one_series(X, "X")
+        return super()._validate(X, reset)
 
     def _transform(self, X):
         n_samples, n_features = X.shape

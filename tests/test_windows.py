@@ -368,3 +368,18 @@ def test_sliding_windows_window_is_searchable_in_a_pipeline():
     # Each test fold's first row has no history before the fold: the one
     # miss of the fold.
     assert search.best_score_ > 0.9
+
+
+def test_windows_of_a_panel_are_refused():
+    # Rows of a (series id, time) panel in order: the windows ran from the
+    # end of one series into the next (was silent).
+    panel = pd.concat({"a": pd.DataFrame({"y": [1.0, 2.0, 3.0]}),
+                       "b": pd.DataFrame({"y": [10.0, 20.0, 30.0]})},
+                      names=["id", "t"])
+    with pytest.raises(ValueError, match="series has a MultiIndex, a panel"):
+        make_windows(panel, window=2)
+    with pytest.raises(ValueError, match="X has a MultiIndex, a panel"):
+        SlidingWindows(window=2).fit(panel)
+    windows = SlidingWindows(window=2).fit(panel.xs("a"))
+    with pytest.raises(ValueError, match="X has a MultiIndex, a panel"):
+        windows.transform(panel)
