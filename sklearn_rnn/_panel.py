@@ -231,6 +231,12 @@ def _check_time_level(times, name):
             f"Got a level of dtype {times.dtype} instead; convert it, e.g. with "
             "pd.to_datetime."
         )
+    if times.hasnans:
+        row = int(np.flatnonzero(times.isna())[0])
+        raise ValueError(
+            f"{name}'s time level has a missing value at row {row}; every row "
+            "needs the time of its step. Got a NaT time instead."
+        )
 
 
 def _check_times_per_series(times, order, codes, ids, name):

@@ -120,6 +120,13 @@ def test_split_other_errors():
     strings = pd.Series(1.0, index=pd.MultiIndex.from_product([["a"], ["x", "y"]]))
     with pytest.raises(ValueError, match="integers, dates .* or periods"):
         split_panel(strings)
+    # A missing time was reported as a time step out of order or a gap.
+    for times in [[pd.NaT, "2020-01-01", "2020-01-02"],
+                  ["2020-01-01", "2020-01-02", pd.NaT]]:
+        missing = pd.Series(1.0, index=pd.MultiIndex.from_arrays(
+            [["a"] * 3, pd.DatetimeIndex(times)]))
+        with pytest.raises(ValueError, match="time level has a missing value"):
+            split_panel(missing)
     with pytest.raises(ValueError, match="y must be indexed like X"):
         split_panel(X, X["y"].reset_index(drop=True).set_axis(X.index[::-1]))
     with pytest.raises(ValueError, match="one value per row of X"):
