@@ -112,6 +112,27 @@ class Panel:
         return pd.Series(data, index=index, name=name)
 
 
+    def check_dated(self, name="X"):
+        """Raise unless the steps after each dated series are known.
+
+        Two dates (or one) are too few for pandas to infer their frequency,
+        and a panel's time level has no ``freq`` to set.
+        """
+        for series_id, piece in zip(self.ids, self.X):
+            index = getattr(piece, "index", None)
+            if (isinstance(index, pd.DatetimeIndex) and index.freq is None
+                    and len(index) < 3):
+                raise ValueError(
+                    f"Series {series_id!r} of {name} has {len(index)} date(s), "
+                    "too few for pandas to infer their frequency, so the dates "
+                    "of its forecast are unknown. Give it at least 3 rows, or "
+                    "give the time level as periods, e.g. "
+                    f"{name}.index.set_levels({name}.index.levels[1]"
+                    ".to_period('D'), level=1). Got dates "
+                    f"{list(index.astype(str))} instead."
+                )
+
+
 def _concat_index(indexes):
     first = indexes[0]
     return first.append(list(indexes[1:])) if len(indexes) > 1 else first

@@ -968,6 +968,7 @@ class ForecasterMixin(RegressorMixin):
         name = names[target] if names is not None and target is not None else None
         if is_panel(X):
             panel, pieces = self._panel_series(X)
+            panel.check_dated()
             futures = self._panel_futures(panel, X_future)
         else:
             data = validate_series(self, X, reset=False)

@@ -404,3 +404,21 @@ def test_scaled_scorers_scale_each_series_of_a_panel_by_itself():
     as_list = [panel.xs(k) for k in "ab"]
     model.fit(as_list)
     assert mase(model, as_list) == pytest.approx(np.mean(per_series))
+
+
+def test_forecast_of_a_panel_series_too_short_for_its_dates_says_so():
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    panel = pd.concat({"a": pd.Series(np.arange(30.0), index=days),
+                       "b": pd.Series([1.0, 2.0], index=days[-2:])},
+                      names=["id", "day"])
+    model = NaiveForecaster(horizon=1).fit(panel)
+    # Two dates are too few to infer a frequency; the message said to set
+    # X's freq (X = X.asfreq(...)), which a panel's time level has not.
+    with pytest.raises(ValueError, match=r"Series 'b' of X has 2 date\(s\).*periods"):
+        model.forecast(panel)
+    # Periods carry their frequency.
+    periods = panel.copy()
+    periods.index = periods.index.set_levels(
+        periods.index.levels[1].to_period("D"), level=1)
+    assert model.fit(periods).forecast(periods).index[-1] == (
+        "b", pd.Period("2020-01-31", "D"))
