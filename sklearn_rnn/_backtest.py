@@ -419,6 +419,22 @@ def backtest(estimator, y, X=None, *, cv=5, refit=True, scoring=None):
     1960-02-01    342.0
     1960-03-01    406.0
     Freq: MS, Name: passengers, dtype: float64
+
+    A panel: one model per origin for every series, one row per origin and
+    series; a series that starts late joins once it has history.
+
+    >>> import pandas as pd
+    >>> panel = pd.concat({
+    ...     "early": pd.Series(range(10), index=pd.RangeIndex(0, 10), dtype=float),
+    ...     "late": pd.Series(range(5), index=pd.RangeIndex(5, 10), dtype=float),
+    ... }, names=["id", "t"])
+    >>> drift = NaiveForecaster(strategy="drift", horizon=2)
+    >>> backtest(drift, panel, cv=2)[["cutoff", "train_size", "MAE"]]
+                cutoff  train_size  MAE
+    fold series
+    0    early       5           6  0.0
+    1    early       7           8  0.0
+         late        7           3  0.0
     """
     horizon = _check_forecaster(estimator)
     every = _refit_every(refit)
