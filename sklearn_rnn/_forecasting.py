@@ -655,6 +655,21 @@ class GRUForecaster(BaseRecurrentForecaster):
     (144, 3)
     >>> model.forecast(y).index[0]
     Timestamp('1961-01-01 00:00:00')
+
+    One network for a panel of series (a (series id, time) ``MultiIndex``),
+    and a covariate known ahead, whose next values ``forecast`` takes:
+
+    >>> import pandas as pd
+    >>> panel = pd.concat({"a": y, "b": 2 * y[24:]}, names=["series", "month"])
+    >>> model = GRUForecaster(sp=12, horizon=3, random_state=0).fit(panel)
+    >>> model.forecast(panel).index.tolist()[2:4]
+    [('a', Timestamp('1961-03-01 00:00:00')), ('b', Timestamp('1961-01-01 00:00:00'))]
+    >>> X = pd.DataFrame({"passengers": y,
+    ...                   "summer": y.index.month.isin([6, 7, 8]).astype(float)})
+    >>> model = GRUForecaster(sp=12, horizon=3, known=["summer"],
+    ...                       random_state=0).fit(X[:-3])
+    >>> model.forecast(X[:-3], X_future=X[-3:][["summer"]]).index[0]
+    Timestamp('1960-10-01 00:00:00')
     """
 
     def __init__(self, *, window="auto", sp=1, horizon=1, strategy="direct",
