@@ -283,7 +283,7 @@ _FORECASTER = """
         The column of ``X`` to forecast when ``y`` is omitted: a position, or a
         name for a DataFrame.
 
-    known : list of str or int, default={known}
+    known : str, int or list of them, default={known}
         Columns of ``X`` whose future is known ahead (calendar, plans,
         prices set in advance): the network also reads each of them
         ``horizon`` steps ahead of every row, so a forecast sees them over

@@ -61,7 +61,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         "highway": ["boolean", StrOptions({"series"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"),
                        StrOptions({"auto"})],
-        "known": ["array-like", None],
+        "known": ["array-like", str, Interval(Integral, 0, None, closed="left"),
+                  None],
         "series_embedding": [Interval(Integral, 1, None, closed="left"), None],
     }
 

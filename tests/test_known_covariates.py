@@ -41,6 +41,11 @@ def test_known_covariates_are_read_over_the_forecast_steps():
     Y = known.predict(test)
     assert np.isnan(Y[-(HORIZON - 1):]).all()
     assert np.isfinite(Y[:-(HORIZON - 1)]).all()
+    # One column may be named alone (was refused as not array-like).
+    future = test.iloc[:HORIZON][["promo"]]
+    np.testing.assert_array_equal(
+        _model(known="promo").fit(train).forecast(train, future),
+        known.forecast(train, future))
     # Positions work for arrays.
     by_position = _model(known=[1]).fit(train.to_numpy())
     np.testing.assert_allclose(
