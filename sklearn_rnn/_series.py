@@ -769,8 +769,9 @@ class ForecasterMixin(RegressorMixin):
                 and not future_index.equals(expected)):
             raise ValueError(
                 f"{name} must cover the {horizon} steps after X, "
-                f"{list(expected.astype(str))}. Got {name} indexed "
-                f"{list(future_index.astype(str))} instead."
+                f"{list(expected.astype(str))}: label its rows with them (an "
+                "array's rows are read as those steps in order). Got "
+                f"{name} indexed {list(future_index.astype(str))} instead."
             )
         return values
 
