@@ -9,7 +9,8 @@ without a ``DataLoader``.
 :class:`SequenceDataset` holds whole sequences (sequence estimators);
 :class:`WindowDataset` holds the windows of one series (forecasters), cut
 batch by batch from a :class:`PaddedSeries`, the one place that knows where
-a row's window lies. :class:`BatchIterator` is skorch's ``iterator_*``;
+a row's window lies, with their targets gathered from a :class:`FutureTargets`.
+:class:`BatchIterator` is skorch's ``iterator_*``;
 :class:`TailSplit` and :class:`RandomSplit` are its ``train_split``.
 """
 
@@ -22,6 +23,7 @@ from ._modules import roll_rows
 
 __all__ = [
     "BatchIterator",
+    "FutureTargets",
     "PaddedSeries",
     "RandomSplit",
     "SequenceDataset",
@@ -59,7 +61,7 @@ class PaddedSeries:
         is stored, so no scaled copy of the whole panel is ever made).
     window : int
     fill : float, default=0.0
-        The value of the padding rows (NaN for targets: unknown).
+        The value of the padding rows.
     sizes : sequence of int, default=None
         The number of rows of each series; None is one series (``values``
         an array).
@@ -108,6 +110,58 @@ class PaddedSeries:
     def at(self, rows):
         """The values of ``rows`` themselves."""
         return self.padded[rows + self.first_full_row]
+
+
+class FutureTargets:
+    """The next ``steps`` targets of every row, gathered from one column.
+
+    Training targets are not stored row by row (``steps`` values a row):
+    the scaled target series is stored once, padded like the windows'
+    :class:`PaddedSeries` (so a row has the same address in both), and the
+    future of row ``t``, its values at ``t + 1 ... t + steps``, is cut from
+    it batch by batch through ``unfold``. Where the target is a column of
+    the inputs, ``column`` is a view of it: the target is not stored at all.
+
+    Differenced (``cumulative``), the column holds the scaled one-step
+    changes ``(y[s] - y[s-1] - mean) / scale``, and the target ``h`` steps
+    ahead is the sum of the first ``h`` of them, ``(y[t+h] - y[t] - h *
+    mean) / scale``.
+
+    Parameters
+    ----------
+    column : tensor of shape (n_padded,)
+        The scaled target at the addresses of the :class:`PaddedSeries`
+        (any stride: a column of its ``padded``).
+    window : int
+        The windows' length (the padding before each series is ``window - 1``).
+    steps : int
+        Target steps of each row.
+    cumulative : bool, default=False
+        Whether the targets are running sums of the column.
+    """
+
+    def __init__(self, column, window, steps, cumulative=False):
+        self.futures = column.unfold(0, steps, 1)
+        self.window = window
+        self.cumulative = cumulative
+
+    def at(self, rows):
+        """The future of ``rows`` (any shape), of shape ``(*rows.shape, steps)``."""
+        # A row's own value is at its address + window - 1 (PaddedSeries.at);
+        # its future starts one later.
+        future = self.futures[rows + self.window]
+        if self.cumulative:
+            future = torch.cumsum(future, -1)
+        return future
+
+    def windows(self, rows):
+        """The futures of every row of the windows ending at ``rows``.
+
+        Of shape ``(batch, window, steps)``, right-aligned like
+        :meth:`PaddedSeries.windows`; a window's rows before its series'
+        start (beyond its length) get values that mean nothing.
+        """
+        return self.at(rows[:, None] + torch.arange(1 - self.window, 1))
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -318,9 +372,9 @@ class WindowDataset(torch.utils.data.Dataset):
         The (globally standardised) series; its ``window`` is the windows'.
     counts : tensor of int64 of shape (n_series,)
         The number of rows served of each series.
-    targets : PaddedSeries or None
-        Future targets, padded like ``series`` (NaN where unknown):
-        ``targets.at(t)`` is the future of row ``t``. None at prediction time.
+    targets : FutureTargets or None
+        Future targets, addressed like ``series``: ``targets.at(t)`` is the
+        future of row ``t``. None at prediction time.
     normalize : {None, "last", "standard"}
     target_index : int or None
         Column of ``series`` holding the target's past; None when the target
@@ -412,9 +466,12 @@ class WindowDataset(torch.utils.data.Dataset):
         if self.every_step is None:
             y = self.targets.at(rows)
         else:
-            # Targets of every step of the window, right-aligned like X.
-            y = self.targets.windows(rows)[0].clone()
-            y[:, : self.series.window - self.every_step] = float("nan")
+            # Targets of every step of the window, right-aligned like X: only
+            # the last every_step real rows of each window have any.
+            window = self.series.window
+            y = self.targets.windows(rows)
+            unused = window - torch.clamp(lengths, max=self.every_step)
+            y[torch.arange(window) < unused[:, None]] = float("nan")
             if loc is not None:
                 loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
         if loc is not None:

@@ -17,7 +17,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._callbacks import GroupCheckpoint
-from ._datasets import PaddedSeries, TailSplit, WindowDataset, prepare_windows
+from ._datasets import (
+    FutureTargets,
+    PaddedSeries,
+    TailSplit,
+    WindowDataset,
+    prepare_windows,
+)
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
 from ._one_se import clearly_better, sample_losses
@@ -215,12 +221,16 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             (self._standardised(self._with_known_leads(data.X), None,
                                 self._stats(k))
              for k, data in enumerate(pieces)), self.window_, sizes=sizes)
-        # Targets are padded like the series (one row per time step, NaN
-        # where the future is unknown), so both address a row alike.
-        targets = PaddedSeries(
-            (_pad_rows(self._scaled_targets(data, steps, self._stats(k)),
-                       len(data.y)) for k, data in enumerate(pieces)),
-            self.window_, fill=np.nan, sizes=sizes)
+        if self.target_index_ is not None:
+            # The target's column of the inputs is the scaled target series
+            # (its statistics are the column's, see _series_stats).
+            column = series.padded[:, self.target_index_]
+        else:
+            column = PaddedSeries(
+                ((data.y - self._y_mean[k]) / self._y_scale[k]
+                 for k, data in enumerate(pieces)), self.window_, sizes=sizes).padded
+        targets = FutureTargets(column, self.window_, steps,
+                                cumulative=self.difference_)
         # Every row whose whole future is known: the first size - steps.
         return WindowDataset(
             series, [size - steps for size in sizes], targets,
@@ -432,8 +442,11 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         rows = slice(1, None) if self.difference_ else slice(None)
         x_mean = X[rows].mean(axis=0)
         x_scale = nonzero_scale(X[rows].std(axis=0))
-        if self.difference_:
-            index = self.target_index_
+        index = self.target_index_
+        if index is not None:
+            # The target is its column of X, scaled alike: the training
+            # targets are then read from the column (FutureTargets) and
+            # recursive forecasts go back into it as they are.
             return x_mean, x_scale, x_mean[index], x_scale[index]
         return x_mean, x_scale, y.mean(), nonzero_scale(y.std())
 
@@ -491,22 +504,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if previous is None and x_mean is not None:
             X[0, index] = x_mean[index]
         return X
-
-    def _scaled_targets(self, data, steps, stats):
-        """The training targets in the units the network forecasts.
-
-        Row ``t`` holds the standardised future of row ``t``; differenced,
-        ``h`` steps ahead is the change since ``y[t]`` less ``h`` mean
-        differences (the drift), over the differences' spread, so a zero
-        output is the forecast of a random walk with drift.
-        """
-        _, _, y_mean, y_scale = stats
-        future = future_targets(data.y, steps)
-        if not self.difference_:
-            return (future - y_mean) / y_scale
-        ahead = np.arange(1, steps + 1)
-        change = future - data.y[: len(future), None]
-        return (change - ahead * y_mean) / y_scale
 
     def _unscaled(self, scaled, X, rows, stats):
         """Forecasts in target units from the network's units."""
@@ -610,13 +607,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if loc is None:
             return outputs
         return outputs * scale.numpy() + loc.numpy()
-
-
-def _pad_rows(values, n_rows):
-    """``values`` followed by NaN rows up to ``n_rows`` rows."""
-    padded = np.full((n_rows, *values.shape[1:]), np.nan)
-    padded[:len(values)] = values
-    return padded
 
 
 @fill_doc

@@ -8,7 +8,9 @@ import pytest
 import torch
 from sklearn.model_selection import TimeSeriesSplit
 
-from sklearn_rnn._datasets import PaddedSeries, WindowDataset
+from sklearn_rnn import GRUForecaster
+from sklearn_rnn._datasets import FutureTargets, PaddedSeries, WindowDataset
+from sklearn_rnn._series import future_targets
 from sklearn_rnn._panel import is_panel, split_panel
 from sklearn_rnn.model_selection import PanelSplit
 
@@ -269,3 +271,81 @@ def test_panel_split_leaves_series_too_short_out_of_a_training_part():
     for bad in [0, 2.5, True]:
         with pytest.raises(ValueError, match="min_train_size"):
             next(PanelSplit(min_train_size=bad).split(panel))
+
+
+def _two_series(window):
+    # Integer values: sums of differences are exact in float32.
+    a, b = np.array([3.0, 5, 4, 8, 9, 7]), np.array([10.0, 14, 13, 17, 20])
+    padded = PaddedSeries([a[:, None], b[:, None]], window, sizes=[6, 5])
+    return a, b, padded
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_future_targets_gather_each_rows_future_within_its_series(window):
+    steps = 2
+    a, b, padded = _two_series(window)
+    rows = torch.cat([padded.rows(0, torch.arange(4)), padded.rows(1, torch.arange(3))])
+    level = FutureTargets(padded.padded[:, 0], window, steps)
+    expected = np.concatenate([future_targets(a, steps), future_targets(b, steps)])
+    assert level.at(rows).tolist() == expected.tolist()
+    # Differenced: the column holds one-step changes, the targets their sums,
+    # the change since the row's own value.
+    changes = PaddedSeries([np.diff(a, prepend=0), np.diff(b, prepend=0)], window,
+                           sizes=[6, 5])
+    summed = FutureTargets(changes.padded, window, steps, cumulative=True)
+    origin = np.concatenate([a[:4], b[:3]])[:, None]
+    assert summed.at(rows).tolist() == (expected - origin).tolist()
+    # A window's futures are those of its rows, right-aligned; its rows
+    # before the series' start are the caller's to mask (lengths).
+    windows = level.windows(rows)
+    _, lengths = padded.windows(rows)
+    assert windows.shape == (7, window, steps)
+    for i, row in enumerate(rows):
+        real = windows[i, window - int(lengths[i]):]
+        assert torch.equal(real, level.at(row - torch.arange(len(real) - 1, -1, -1)))
+
+
+def test_seq2seq_batches_have_targets_only_at_real_loss_steps():
+    window, steps = 3, 2
+    a, b, padded = _two_series(window)
+    targets = FutureTargets(padded.padded[:, 0], window, steps)
+    dataset = WindowDataset(padded, [6 - steps, 5 - steps], targets, every_step=2)
+    Xb, y = dataset.batch(torch.arange(len(dataset)))
+    # Left-aligned like the module's outputs: step j of row t's window is
+    # row t - length + 1 + j, with a target at its last 2 real steps only.
+    series = [a, b]
+    which, _ = dataset.locate(torch.arange(len(dataset)))
+    local = np.concatenate([np.arange(4), np.arange(3)])
+    for i, (k, t) in enumerate(zip(which.tolist(), local)):
+        length = min(t + 1, window)
+        for j in range(window):
+            step = t - length + 1 + j
+            if j < length and j >= length - 2:
+                assert y[i, j].tolist() == future_targets(series[k], steps)[step].tolist()
+            else:
+                assert torch.isnan(y[i, j]).all()
+
+
+@pytest.mark.parametrize("difference", [True, False])
+def test_training_targets_are_read_from_the_inputs_target_column(difference):
+    # The target of a column of X is not stored again beside the inputs.
+    rng = np.random.default_rng(0)
+    panel = [np.c_[np.cumsum(rng.normal(size=n)), rng.normal(size=n)]
+             for n in (30, 25)]
+    model = GRUForecaster(window=4, horizon=3, difference=difference,
+                          max_epochs=1, hidden_size=4, random_state=0).fit(panel)
+    dataset = model._window_dataset(model._validate_fit_panel(panel), 3)
+    store = dataset.series.padded
+    assert (dataset.targets.futures.untyped_storage().data_ptr()
+            == store.untyped_storage().data_ptr())
+    # The targets are the scaled futures all the same.
+    _, y = dataset.batch(torch.arange(len(dataset)))
+    expected = []
+    for k, data in enumerate(panel):
+        future = future_targets(data[:, 0], 3)
+        if difference:
+            future = future - data[:len(future), :1] - np.arange(1, 4) * model._y_mean[k]
+        else:
+            future = future - model._y_mean[k]
+        expected.append(future / model._y_scale[k])
+    np.testing.assert_allclose(y.numpy(), np.concatenate(expected), rtol=0, atol=1e-5)
