@@ -7,6 +7,7 @@ sktime and aeon provide the data, all shipped offline)::
     ... bench_panel.py --part global      # macrodata and M1 yearly
     ... bench_panel.py --part covariates  # load_uschange, rolling origins
     ... bench_panel.py --part scale       # 10,000 series x 200 steps
+    ... bench_panel.py --part scale --horizon 6
     ... bench_panel.py --quick            # a smoke run of every part
     ... bench_panel.py --part global --embedding none --embedding 2 --no-local
                                           # series_embedding rows, no local loop
@@ -277,13 +278,13 @@ def current_rss_mb():
     return float("nan")
 
 
-def scale_child(n_series, n_steps, batch_size):
+def scale_child(n_series, n_steps, batch_size, horizon=1):
     """One fit of one epoch on a fresh process; prints a JSON line."""
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     panel = [np.cumsum(rng.normal(size=n_steps)) for _ in range(n_series)]
     data_mb = sum(series.nbytes for series in panel) / 2**20
-    model = GRUForecaster(window=24, horizon=1, max_epochs=1,
+    model = GRUForecaster(window=24, horizon=horizon, max_epochs=1,
                           batch_size=batch_size, random_state=0)
     # Warm the code paths on a small panel, so that the peak is the fit's.
     GRUForecaster(window=24, max_epochs=1, batch_size=batch_size).fit(panel[:4])
@@ -293,24 +294,26 @@ def scale_child(n_series, n_steps, batch_size):
     model.fit(panel)
     seconds, cpu = time.perf_counter() - tic, cpu_time() - cpu
     print(json.dumps({
-        "n_series": n_series, "values": n_series * n_steps, "data_mb": data_mb,
+        "n_series": n_series, "horizon": horizon, "values": n_series * n_steps,
+        "data_mb": data_mb,
         "rss_before_mb": before, "peak_mb": peak_rss_mb(), "fit_s": seconds,
         "fit_cpu_s": cpu,
     }))
 
 
-def part_scale(quick, seeds=None):
+def part_scale(quick, seeds=None, horizon=1):
     sizes = [250, 500, 1000] if quick else [1250, 2500, 5000, 10000]
     rows = []
     for n_series in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--scale-child", str(n_series)],
+            [sys.executable, __file__, "--scale-child", str(n_series),
+             "--horizon", str(horizon)],
             capture_output=True, text=True, check=True,
             env={**os.environ, "OMP_NUM_THREADS": "1"},
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("\nscale: random walks of 200 steps, window 24, batch 1024, one epoch "
-          "(with the ridge start and refit), 1 thread")
+    print(f"\nscale: random walks of 200 steps, window 24, horizon {horizon}, "
+          "batch 1024, one epoch (with the ridge start and refit), 1 thread")
     print(f"{'series':>7} {'values':>10} {'data MB':>8} {'peak-before MB':>15} "
           f"{'fit CPU s':>12} {'us/value':>9}")
     for row in rows:
@@ -343,9 +346,11 @@ def main(argv=None):
     parser.add_argument("--no-local", action="store_true",
                         help="skip the per-series models of the global part")
     parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--horizon", type=int, default=1,
+                        help="the scale part's horizon (default 1)")
     args = parser.parse_args(argv)
     if args.scale_child:
-        scale_child(args.scale_child, 200, 1024)
+        scale_child(args.scale_child, 200, 1024, args.horizon)
         return
     torch.set_num_threads(1)
     parts = args.part or ["global", "covariates", "scale"]
@@ -356,9 +361,10 @@ def main(argv=None):
                         args.embedding or (GRUForecaster().series_embedding,),
                         not args.no_local,
                         args.highway or (GRUForecaster().highway,))
+        elif part == "scale":
+            part_scale(args.quick, SEEDS[:args.seeds], args.horizon)
         else:
-            {"covariates": part_covariates,
-             "scale": part_scale}[part](args.quick, SEEDS[:args.seeds])
+            part_covariates(args.quick, SEEDS[:args.seeds])
 
 
 if __name__ == "__main__":
