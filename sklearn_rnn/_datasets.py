@@ -60,14 +60,12 @@ class PaddedSeries:
         series (any iterable, e.g. a generator that scales each series as it
         is stored, so no scaled copy of the whole panel is ever made).
     window : int
-    fill : float, default=0.0
-        The value of the padding rows.
     sizes : sequence of int, default=None
         The number of rows of each series; None is one series (``values``
         an array).
     """
 
-    def __init__(self, values, window, fill=0.0, sizes=None):
+    def __init__(self, values, window, sizes=None):
         if sizes is None:
             sizes = [len(values)]
         if isinstance(values, np.ndarray):
@@ -79,8 +77,8 @@ class PaddedSeries:
         padded = None
         for k, part in enumerate(values):
             if padded is None:
-                padded = np.full((int(ends[-1]) + pad * len(sizes), *part.shape[1:]),
-                                 fill, np.float32)
+                padded = np.zeros((int(ends[-1]) + pad * len(sizes), *part.shape[1:]),
+                                  np.float32)
             first = int(self.starts[k]) + pad
             padded[first: first + sizes[k]] = part
         self.padded = torch.from_numpy(padded)
