@@ -221,14 +221,19 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             (self._standardised(self._with_known_leads(data.X), None,
                                 self._stats(k))
              for k, data in enumerate(pieces)), self.window_, sizes=sizes)
+        # The targets, in the units the network forecasts, are cut batch by
+        # batch from the scaled target series; differenced, they are sums of
+        # its scaled changes: the change since the row's value less the
+        # drift, so a zero output forecasts a random walk with drift. A
+        # target that is a column of X is that column of the inputs (its
+        # statistics are the column's, see _series_stats), not stored again.
         if self.target_index_ is not None:
-            # The target's column of the inputs is the scaled target series
-            # (its statistics are the column's, see _series_stats).
             column = series.padded[:, self.target_index_]
         else:
             column = PaddedSeries(
                 ((data.y - self._y_mean[k]) / self._y_scale[k]
-                 for k, data in enumerate(pieces)), self.window_, sizes=sizes).padded
+                 for k, data in enumerate(pieces)),
+                self.window_, sizes=sizes).padded
         targets = FutureTargets(column, self.window_, steps,
                                 cumulative=self.difference_)
         # Every row whose whole future is known: the first size - steps.

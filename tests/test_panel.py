@@ -321,7 +321,8 @@ def test_seq2seq_batches_have_targets_only_at_real_loss_steps():
         for j in range(window):
             step = t - length + 1 + j
             if j < length and j >= length - 2:
-                assert y[i, j].tolist() == future_targets(series[k], steps)[step].tolist()
+                expected = future_targets(series[k], steps)[step]
+                assert y[i, j].tolist() == expected.tolist()
             else:
                 assert torch.isnan(y[i, j]).all()
 
@@ -344,7 +345,8 @@ def test_training_targets_are_read_from_the_inputs_target_column(difference):
     for k, data in enumerate(panel):
         future = future_targets(data[:, 0], 3)
         if difference:
-            future = future - data[:len(future), :1] - np.arange(1, 4) * model._y_mean[k]
+            drift = np.arange(1, 4) * model._y_mean[k]
+            future = future - data[:len(future), :1] - drift
         else:
             future = future - model._y_mean[k]
         expected.append(future / model._y_scale[k])
