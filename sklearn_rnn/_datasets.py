@@ -139,18 +139,17 @@ class FutureTargets:
     """
 
     def __init__(self, column, window, steps, cumulative=False):
-        self.futures = column.unfold(0, steps, 1)
+        self.column = column
         self.window = window
+        self.steps = steps
         self.cumulative = cumulative
 
     def at(self, rows):
-        """The future of ``rows`` (any shape), of shape ``(*rows.shape, steps)``."""
+        """The future of ``rows``, of shape ``(len(rows), steps)``."""
         # A row's own value is at its address + window - 1 (PaddedSeries.at);
         # its future starts one later.
-        future = self.futures[rows + self.window]
-        if self.cumulative:
-            future = torch.cumsum(future, -1)
-        return future
+        futures = self.column.unfold(0, self.steps, 1)[rows + self.window]
+        return torch.cumsum(futures, -1) if self.cumulative else futures
 
     def windows(self, rows):
         """The futures of every row of the windows ending at ``rows``.
@@ -159,7 +158,12 @@ class FutureTargets:
         :meth:`PaddedSeries.windows`; a window's rows before its series'
         start (beyond its length) get values that mean nothing.
         """
-        return self.at(rows[:, None] + torch.arange(1 - self.window, 1))
+        # The window's futures span the window - 1 + steps values after its
+        # first row: gathered once, then cut into each row's, a view whose
+        # rows overlap, copied so that each value is its own.
+        span = self.column.unfold(0, self.window - 1 + self.steps, 1)[rows + 1]
+        futures = span.unfold(1, self.steps, 1)
+        return torch.cumsum(futures, -1) if self.cumulative else futures.clone()
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -469,7 +473,8 @@ class WindowDataset(torch.utils.data.Dataset):
             window = self.series.window
             y = self.targets.windows(rows)
             unused = window - torch.clamp(lengths, max=self.every_step)
-            y[torch.arange(window) < unused[:, None]] = float("nan")
+            y.masked_fill_((torch.arange(window) < unused[:, None])[..., None],
+                           float("nan"))
             if loc is not None:
                 loc, scale = loc.unsqueeze(1), scale.unsqueeze(1)
         if loc is not None:

@@ -337,7 +337,7 @@ def test_training_targets_are_read_from_the_inputs_target_column(difference):
                           max_epochs=1, hidden_size=4, random_state=0).fit(panel)
     dataset = model._window_dataset(model._validate_fit_panel(panel), 3)
     store = dataset.series.padded
-    assert (dataset.targets.futures.untyped_storage().data_ptr()
+    assert (dataset.targets.column.untyped_storage().data_ptr()
             == store.untyped_storage().data_ptr())
     # The targets are the scaled futures all the same.
     _, y = dataset.batch(torch.arange(len(dataset)))
