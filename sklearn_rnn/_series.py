@@ -523,8 +523,8 @@ class ForecasterMixin(RegressorMixin):
         self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
                               "next_step": None, "y": np.empty(0),
                               "scales": _mean_scales(self._series_ends["scales"])}
-        self._empty_history_forecast = float(
-            np.mean(np.concatenate([data.y for data in pieces])))
+        self._empty_history_forecast = _concatenated_mean(
+            [data.y for data in pieces])
         self._remember_fitted_params()
         return pieces
 
@@ -1306,6 +1306,44 @@ def _mean_scales(scales):
     total = np.where(known, scales, 0.0).sum(axis=0)
     count = known.sum(axis=0)
     return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
+
+
+# Values numpy's pairwise summation adds in one unrolled loop (its
+# PW_BLOCKSIZE) and the loop's unrolling: blocks of more values are split in
+# two, the first part a multiple of the unrolling.
+_PAIRWISE_BLOCK, _PAIRWISE_UNROLL = 128, 8
+
+
+def _concatenated_mean(arrays):
+    """``np.mean(np.concatenate(arrays))`` to the bit, without the concatenation.
+
+    The panel's values are as large as the data: their float64 copy would
+    be the largest array of the fit. NumPy sums a float64 array pairwise,
+    splitting it in two (the first part a multiple of 8 values) down to
+    blocks of at most 128 values; the same split is followed over the
+    arrays as if concatenated, and a part within one array, or a block, is
+    summed by NumPy itself (the same splits from there on), so the sum is
+    NumPy's own.
+    """
+    sizes = np.array([len(array) for array in arrays])
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+
+    def pairwise(first, n):
+        k = int(np.searchsorted(starts, first, side="right")) - 1
+        offset = first - starts[k]
+        if offset + n <= sizes[k]:
+            return np.add.reduce(arrays[k][offset: offset + n])
+        if n <= _PAIRWISE_BLOCK:
+            last = int(np.searchsorted(starts, first + n, side="left"))
+            block = np.concatenate(
+                [arrays[j][max(first - starts[j], 0): first + n - starts[j]]
+                 for j in range(k, last)])
+            return np.add.reduce(block)
+        half = n // 2
+        half -= half % _PAIRWISE_UNROLL
+        return pairwise(first, half) + pairwise(first + half, n - half)
+
+    return float(pairwise(0, int(starts[-1])) / starts[-1])
 
 
 def _same_value(old, new):

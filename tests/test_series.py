@@ -465,3 +465,21 @@ def test_parameters_changed_after_fit_ask_for_a_refit(params):
             getattr(est, method)(X)
     est.fit(X).predict(X)
     est.set_params(bad_shape=False).predict(X)  # not a fit-dependent parameter
+
+
+# -- the panel's mean, without concatenating it -------------------------------
+
+@pytest.mark.parametrize("seed", range(4))
+def test_concatenated_mean_is_numpys_mean_of_the_concatenation(seed):
+    # The empty-history forecast of a panel: numpy's pairwise sum over the
+    # concatenation, to the bit, across series of every size (below, at and
+    # across the pairwise blocks) and strided columns.
+    rng = np.random.default_rng(seed)
+    sizes = rng.choice([1, 2, 7, 8, 9, 127, 128, 129, 200, 257, 1000, 3001],
+                       size=40)
+    arrays = [rng.normal(size=n) * 10.0 ** rng.uniform(-4, 4, size=n) + 1e3
+              for n in sizes]
+    arrays[::3] = [np.c_[a, a][:, 1] for a in arrays[::3]]  # strided views
+    expected = float(np.mean(np.concatenate(arrays)))
+    assert series_module._concatenated_mean(arrays) == expected
+    assert series_module._concatenated_mean(arrays[:1]) == float(np.mean(arrays[0]))
