@@ -191,8 +191,12 @@ class _GRULayer(torch.autograd.Function):
     """One time-major GRU layer (``nn.GRU``'s equations) from ``h_0 = 0``."""
 
     @staticmethod
-    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, ops):
-        save = any(ctx.needs_input_grad)
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, ops, grad_enabled):
+        # A forward runs with gradients off and needs_input_grad reads only
+        # the inputs' requires_grad, so the caller's grad mode comes as
+        # ``grad_enabled``: without it, passes without gradients would keep
+        # every step's gates (three times the outputs) for no backward.
+        save = grad_enabled and any(ctx.needs_input_grad)
         loop = _gru_forward_torch if ops is None else ops.gru_forward
         out, rz, n, ghn = loop(x, w_ih, b_ih, w_hh, b_hh, save)
         if save:
@@ -207,7 +211,7 @@ class _GRULayer(torch.autograd.Function):
         ops = ctx.ops
         bptt = _gru_backward_torch if ops is None else ops.gru_backward
         dgh, dgx_n = bptt(d_out, w_hh, out, rz, n, ghn)
-        return (*_input_gradients(ctx, x, w_ih, out, dgh, dgx_n), None)
+        return (*_input_gradients(ctx, x, w_ih, out, dgh, dgx_n), None, None)
 
 
 def _input_gradients(ctx, x, w_ih, out, dgh, dgx_n=None):
@@ -283,4 +287,6 @@ class ScanGRU(nn.GRU):
             # Without the compiled loops, nn.GRU's forward (its loop in C++)
             # beats the torch-ops loop; the latter pays off in training only.
             return super().forward(input, hx)
-        return _stacked(self, input, lambda x, *w: _GRULayer.apply(x, *w, ops))
+        grad_enabled = torch.is_grad_enabled()
+        return _stacked(self, input,
+                        lambda x, *w: _GRULayer.apply(x, *w, ops, grad_enabled))

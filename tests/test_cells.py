@@ -76,6 +76,30 @@ def test_inference_matches_torch(name, backend):
         _assert_close(scan(x[:1]), ref(x[:1]))
 
 
+@pytest.mark.parametrize("grad", [True, False])
+def test_gru_keeps_every_steps_gates_only_for_a_backward(grad, monkeypatch):
+    # Without gradients the compiled loop holds one step's gates, not the
+    # sequence's (three times the outputs); the outputs are the same.
+    ops = _cells.compiled_kernels()
+    if ops is None:
+        pytest.skip("no C++ toolchain: the compiled GRU loops are unavailable")
+    saved = []
+
+    class Recording:
+        def gru_forward(self, *args):
+            saved.append(args[-1])
+            return ops.gru_forward(*args)
+
+    scan, _ = _pair("gru", num_layers=2)
+    x = torch.randn(5, 9, 3)
+    expected = scan(x)[0].detach()
+    monkeypatch.setitem(_cells._kernel_state, "ops", Recording())
+    with torch.set_grad_enabled(grad):
+        out = scan(x)[0]
+    assert saved == [grad, grad]
+    assert_array_equal(out.detach().numpy(), expected.numpy())
+
+
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_gradcheck_in_float64(name, backend):
     scan, _ = _pair(name, input_size=2, hidden_size=3, num_layers=2)
