@@ -192,7 +192,24 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
         # Row counts: whole numbers, summed exactly in any order.
         n += gram[:, -1, -1].sum()
         start += len(gram)
-    eig = np.clip(eig, 0, None)
+    alpha = _shared_penalty(np.clip(eig, 0, None), z2, sq, n, alphas)
+    # The coefficients take the place of what chose the penalty.
+    shape = z2.shape
+    del eig, z2, sq
+    coef, start = np.empty(shape), 0
+    for gram, cross, _ in chunks():
+        e, V = np.linalg.eigh(gram)
+        z = V.transpose(0, 2, 1) @ cross
+        coef[start: start + len(gram)] = V @ (
+            z / (np.clip(e, 0, None) + alpha)[..., None])
+        start += len(gram)
+    return coef
+
+
+def _shared_penalty(eig, z2, sq, n, alphas):
+    """The penalty of :func:`shrunk_ridge` by GCV over every series, from
+    the eigenvalues ``eig``, the squared projections ``z2``, the targets'
+    sums of squares ``sq`` and the number of rows ``n``."""
     best = None
     for alpha in alphas:
         shrink = 1.0 / (eig + alpha)
@@ -202,11 +219,4 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
             best = (gcv, alpha)
-    coef, start = np.empty(z2.shape), 0
-    for gram, cross, _ in chunks():
-        e, V = np.linalg.eigh(gram)
-        z = V.transpose(0, 2, 1) @ cross
-        coef[start: start + len(gram)] = V @ (
-            z / (np.clip(e, 0, None) + best[1])[..., None])
-        start += len(gram)
-    return coef
+    return best[1]
