@@ -68,14 +68,19 @@ class _FusedRecurrent(nn.Module):
             bidirectional=bidirectional, **kwargs,
         )
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, every_output=True):
+        """Every step's output and the final state; with ``every_output``
+        False the caller reads the final state alone, and the outputs after
+        a sequence's end are left unmasked (the mask is an array of the
+        outputs' size)."""
         n_steps = x.shape[1]
         if lengths is not None and not self.rnn.bidirectional:
             out, _ = self.rnn(x)
             lengths = lengths.to(x.device)
             last = out[torch.arange(len(out), device=x.device), lengths - 1]
-            steps = torch.arange(n_steps, device=x.device)
-            out = out * (steps[None, :] < lengths[:, None]).unsqueeze(-1)
+            if every_output:
+                steps = torch.arange(n_steps, device=x.device)
+                out = out * (steps[None, :] < lengths[:, None]).unsqueeze(-1)
             return out, last
         if lengths is not None:
             x = pack_padded_sequence(
@@ -174,7 +179,8 @@ class _LayerNormRecurrent(nn.Module):
                 outputs.append(h_new * live)
         return torch.stack(outputs, dim=1), h
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, every_output=True):
+        # Outputs are masked as they are made: every_output changes nothing.
         if lengths is not None:
             lengths = lengths.to(x.device)
         full = torch.full((x.shape[0],), x.shape[1], device=x.device)
@@ -628,7 +634,9 @@ class RecurrentNetwork(nn.Module):
             X = torch.cat([X, self._series_steps(series, X, lengths)], dim=-1)
         if self.conv is not None:
             X, lengths = self.conv(X, lengths)
-        out, last = self.body(X, lengths)
+        # Only the every-step head and the pooled readouts read the outputs.
+        out, last = self.body(X, lengths, every_output=self.head == "every"
+                              or self.pooling != "last")
         if self.head == "every":
             if stats is not None:
                 stats = stats[:, None].expand(-1, out.shape[1], -1)

@@ -346,3 +346,21 @@ def test_score_of_per_step_targets_pools_real_steps():
     for i, (seq, target) in enumerate(zip(X, y)):
         padded[i, 8 - len(seq):], padded_y[i, 8 - len(seq):] = seq, target
     assert model.score(padded, padded_y) == pytest.approx(model.score(X, y))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_body_without_every_output_gives_the_same_final_states(cell):
+    # A readout of the final states alone skips the outputs' padding mask;
+    # the final states and the real steps' outputs are the same.
+    from sklearn_rnn._modules import _FusedRecurrent
+
+    torch.manual_seed(0)
+    body = _FusedRecurrent(cell, N_FEATURES, 8, 1, 0.0, False, "tanh")
+    x = torch.randn(5, 6, N_FEATURES)
+    lengths = torch.tensor([6, 3, 1, 6, 4])
+    out, last = body(x, lengths)
+    out_raw, last_raw = body(x, lengths, every_output=False)
+    assert_array_equal(last_raw.detach().numpy(), last.detach().numpy())
+    real = (torch.arange(6)[None, :] < lengths[:, None]).numpy()
+    assert_array_equal(out_raw.detach().numpy()[real], out.detach().numpy()[real])
+    assert not out.detach().numpy()[~real].any()
