@@ -209,13 +209,23 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
 def _shared_penalty(eig, z2, sq, n, alphas):
     """The penalty of :func:`shrunk_ridge` by GCV over every series, from
     the eigenvalues ``eig``, the squared projections ``z2``, the targets'
-    sums of squares ``sq`` and the number of rows ``n``."""
+    sums of squares ``sq`` and the number of rows ``n``.
+
+    Each penalty's terms are written into arrays made once (the arrays of
+    every series, made and freed penalty after penalty, would spread over
+    the heap): the same operations in the same order, so the same values.
+    """
+    shrink, weight, scratch = (np.empty_like(eig) for _ in range(3))
+    product = np.empty_like(z2)
     best = None
     for alpha in alphas:
-        shrink = 1.0 / (eig + alpha)
-        explained = (z2 * (2 * shrink - eig * shrink**2)[..., None]).sum()
+        np.divide(1.0, np.add(eig, alpha, out=shrink), out=shrink)
+        # 2 * shrink - eig * shrink**2
+        np.multiply(eig, np.square(shrink, out=weight), out=weight)
+        np.subtract(np.multiply(2, shrink, out=scratch), weight, out=scratch)
+        explained = np.multiply(z2, scratch[..., None], out=product).sum()
         rss = sq.sum() - explained
-        dof = (eig * shrink).sum()
+        dof = np.multiply(eig, shrink, out=weight).sum()
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
             best = (gcv, alpha)
