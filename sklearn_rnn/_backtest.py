@@ -606,9 +606,9 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
         # A series with fewer than horizon + 1 steps before the origin has
         # no training row whose future is known: it is left out of this
         # origin, as one that starts after it.
-        steps_before = pd.Index(ids[train]).value_counts()
-        short = steps_before.index[steps_before < horizon + 1]
-        train = train[~pd.Index(ids[train]).isin(short)]
+        train_ids = pd.Index(ids[train])
+        steps_before = train_ids.value_counts()
+        train = train[train_ids.isin(steps_before.index[steps_before >= horizon + 1])]
         if train.size == 0:
             raise ValueError(
                 f"Fold {fold} has no series with horizon + 1 = {horizon + 1} "
@@ -618,16 +618,16 @@ def _backtest_panel(estimator, y, X, cv, horizon, every, metrics):
         # A series that ends within the horizon has nothing to compare with
         # here: only the others are forecast (their forecasts do not depend
         # on it), so no known covariates past its end are asked for.
-        steps_after = pd.Index(ids[test]).value_counts()
+        test_ids, train_ids = pd.Index(ids[test]), pd.Index(ids[train])
+        steps_after = test_ids.value_counts()
         scored = steps_after.index[steps_after == horizon]
-        scored = scored[scored.isin(ids[train])]
+        scored = scored[scored.isin(train_ids)]
         history_y = y.iloc[train]
         history = history_y if X is None else X.iloc[train]
-        forecast_rows = np.flatnonzero(pd.Index(ids[train]).isin(scored))
         fit_now = fold == 0 or (every > 0 and fold % every == 0)
         model, forecast, fit_time, forecast_time = _fit_and_forecast(
             estimator, None if fit_now else model, history, history_y, X,
-            test[pd.Index(ids[test]).isin(scored)], forecast_rows)
+            test[test_ids.isin(scored)], np.flatnonzero(train_ids.isin(scored)))
         if forecast is not None and not (
                 isinstance(forecast, pd.Series)
                 and isinstance(forecast.index, pd.MultiIndex)):
