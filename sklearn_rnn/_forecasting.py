@@ -206,7 +206,7 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             # from: keep that.
             self.net_.module_.load_state_dict(start)
             self.best_epoch_ = 0
-        self._set_calibration(pieces, self._cross_picked_residuals(
+        self._set_calibration(pieces, *self._cross_picked_residuals(
             pieces, valid, start, halves))
         if self.highway:
             module = self.net_.module_
@@ -281,20 +281,20 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         module = self.net_.module_
         fitted = copy.deepcopy(module.state_dict())
         earlier, later = valid.halves()  # the halves of _tail_halves
-        parts = []
+        picks = []
         for half, (own, other) in enumerate([(earlier, later), (later, earlier)]):
             state = halves.best_states_.get(1 - half)
             if state is None or not len(other):
                 state = fitted
             elif self.highway and not self._beats_start(other, start, state):
                 state = start
-            module.load_state_dict(state)
-            parts += self._tail_residuals(pieces, own)
+            picks.append((own, state))
+        calibration = self._tail_residuals(pieces, picks)
         module.load_state_dict(fitted)
         # Nothing more to pick: do not carry the weights, nor track a
         # later warm_start fit's validation rows.
         halves.groups, halves.best_states_ = None, {}
-        return parts
+        return calibration
 
     def _beats_start(self, valid, start, state=None):
         """Whether the trained network (or its weights ``state``) beats its
@@ -346,23 +346,47 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return self.max_epochs
         return math.ceil(STEP_BUDGET / self._batches(n_rows))
 
-    def _tail_residuals(self, pieces, valid):
-        """Out-of-sample errors of the rows of ``valid``, target units.
-
-        ``(k, origins, residuals)`` per series ``k`` with validation rows
-        whose whole future is known, as ``_set_calibration`` takes them.
-        """
+    def _calibration_runs(self, pieces, valid):
+        """The rows of ``valid`` whose whole future is known, as runs ``(k,
+        first row, count)`` of series ``k`` (those with such rows), an int
+        array ``(n_runs, 3)``."""
         first, counts = valid.first.numpy(), valid.counts.numpy()
-        parts = []
-        for k, data in enumerate(pieces):
-            own = np.arange(first[k], first[k] + counts[k])
-            own = own[own < len(data.y) - self.horizon]
-            if len(own):
-                truth = future_targets(data.y, self.horizon)[own]
-                X = self._with_known_leads(data.X)
-                parts.append((k, own, truth - self._checked_forecast_rows(
-                    X, own, k if self._series_ids is not None else None)))
-        return parts
+        known = np.fromiter((len(data.y) for data in pieces), np.int64,
+                            len(pieces)) - self.horizon
+        counts = np.clip(np.minimum(first + counts, known) - first, 0, None)
+        has = np.flatnonzero(counts)
+        return np.stack([has, first[has], counts[has]], axis=1)
+
+    def _tail_residuals(self, pieces, picks):
+        """Out-of-sample errors of validation rows, target units.
+
+        ``picks`` holds ``(valid, state)`` pairs: the rows of ``valid``
+        whose whole future is known, forecast by the module holding the
+        weights ``state`` (None: those it holds). Returns ``(runs,
+        residuals)`` as ``_set_calibration`` takes them, each pair's rows
+        after the previous pair's. The rows are counted first and their
+        errors written into one array made once: nothing is kept per series
+        among the freed temporaries of the forecasts.
+        """
+        module = self.net_.module_
+        runs = [self._calibration_runs(pieces, valid) for valid, _ in picks]
+        residuals = np.empty((sum(int(part[:, 2].sum()) for part in runs),
+                              self.horizon))
+        panel = self._series_ids is not None
+        stop = 0
+        for part, (_, state) in zip(runs, picks):
+            if state is not None:
+                module.load_state_dict(state)
+            for run in part:
+                k, first, count = run.tolist()
+                data = pieces[k]
+                truth = future_targets(data.y, self.horizon)[first: first + count]
+                forecast = self._checked_forecast_rows(
+                    self._with_known_leads(data.X),
+                    np.arange(first, first + count), k if panel else None)
+                np.subtract(truth, forecast, out=residuals[stop: stop + count])
+                stop += count
+        return np.concatenate(runs), residuals
 
     def _highway_init(self, dataset):
         """Set the linear path to the ridge regression of the targets on the windows.

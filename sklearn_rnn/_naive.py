@@ -226,14 +226,14 @@ class NaiveForecaster(ForecasterMixin, BaseEstimator):
         # origin i (i + 1 rows of history).
         panel = self._series_ids is not None
         skip = self._min_history() - 1
-        parts = []
+        runs, residuals = [], [np.empty((0, self.horizon))]
         for k, data in enumerate(pieces):
             scored = self._score_series(data, k if panel else None,
                                         required=not panel)
             if scored is not None and len(scored[0]) > skip:
-                residuals = (scored[0] - scored[1])[skip:]
-                parts.append((k, np.arange(skip, skip + len(residuals)), residuals))
-        self._set_calibration(pieces, parts)
+                residuals.append((scored[0] - scored[1])[skip:])
+                runs.append((k, skip, len(residuals[-1])))
+        self._set_calibration(pieces, runs, np.concatenate(residuals))
         return self
 
     def _scale_season(self):

@@ -412,11 +412,11 @@ class ForecasterMixin(RegressorMixin):
       columns of ``X``, each known column ``horizon`` steps ahead (see
       ``_with_known_leads``), and ``forecast`` takes ``X_future``.
     - ``calibration_residuals_`` and ``calibration_scales_``, set in ``fit``
-      by ``self._set_calibration(pieces, parts)`` from out-of-sample
-      forecast errors ``y_true - forecast`` and the rows they were made at:
-      the errors, an array ``(n_rows, horizon)`` in the target's units (NaN
-      where a step has none), and the local scale of the series at each
-      origin (``_local_scales``: the changes over whole seasons, about
+      by ``self._set_calibration(pieces, runs, residuals)`` from
+      out-of-sample forecast errors ``y_true - forecast`` and the rows they
+      were made at: the errors, a float64 array ``(n_rows, horizon)`` in the
+      target's units (NaN where a step has none), and the local scale of the
+      series at each origin (``_local_scales``: the changes over whole seasons, about
       their mean, when the forecaster has a season ``sp``, see
       ``_scale_season``). ``predict_interval`` and
       ``forecast(X, coverage=...)`` widen the point forecast of each step by
@@ -589,20 +589,26 @@ class ForecasterMixin(RegressorMixin):
         return local_scales(y, origins, self._scale_lags(), full=full,
                             centered=self._scale_season() > 1)
 
-    def _set_calibration(self, pieces, parts):
+    def _set_calibration(self, pieces, runs, residuals):
         """Keep out-of-sample errors and the local scales of their origins.
 
-        ``parts`` holds, per series with calibration rows, ``(k, origins,
-        residuals)``: the series' position in ``pieces``, the rows the
-        forecasts were made at (the last row each read) and their errors
-        ``y_true - forecast``, ``(len(origins), horizon)``.
+        ``residuals`` holds the errors ``y_true - forecast``, ``(n_rows,
+        horizon)``, in runs of consecutive origins (the rows the forecasts
+        were made at, the last row each read): ``runs`` is an int array
+        ``(n_runs, 3)`` of ``(k, first origin, count)`` per run, ``k`` the
+        series' position in ``pieces``, the runs in the order of the rows.
+        The scales go into one array made once: none is kept per series.
         """
-        empty = np.empty((0, self.horizon))
-        self.calibration_residuals_ = np.concatenate(
-            [empty] + [residuals for _, _, residuals in parts])
-        self.calibration_scales_ = np.concatenate(
-            [empty] + [self._local_scales(pieces[k].y, origins, full=True)
-                       for k, origins, _ in parts])
+        runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+        scales = np.empty((len(residuals), self.horizon))
+        stop = 0
+        for run in runs:
+            k, first, count = run.tolist()
+            scales[stop: stop + count] = self._local_scales(
+                pieces[k].y, np.arange(first, first + count), full=True)
+            stop += count
+        self.calibration_residuals_ = residuals
+        self.calibration_scales_ = scales
 
     def _row_scales(self, data, rows, series=None):
         """Local scales ``(len(rows), horizon)`` of the forecasts of ``rows``.

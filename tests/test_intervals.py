@@ -298,7 +298,7 @@ class SeasonalDriftForecaster(ForecasterMixin, BaseEstimator):
         rows = np.arange(3 * self.sp, len(data.y) - self.horizon)
         residuals = (future_targets(data.y, self.horizon)[rows]
                      - self._forecast_rows(data.X, rows))
-        self._set_calibration([data], [(0, rows, residuals)])
+        self._set_calibration([data], [(0, rows[0], len(rows))], residuals)
         return self
 
     def _forecast_rows(self, X, rows):
@@ -454,7 +454,7 @@ class WholeTailCalibration(GRUForecaster):
     """Calibrates on the residuals of the model picked on the whole tail."""
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
-        return self._tail_residuals(pieces, valid)
+        return self._tail_residuals(pieces, [(valid, None)])
 
 
 def test_each_half_of_the_tail_calibrates_on_the_other_halfs_pick():
