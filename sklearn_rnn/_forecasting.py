@@ -307,7 +307,9 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         is taken (one-step targets of ``strategy="recursive"`` share none:
         blocks of one row).
         """
-        gain = self._row_losses(valid, start) - self._row_losses(valid, state)
+        start_losses, losses = self._row_losses(valid, start, state)
+        # In place: the gain takes no third array.
+        gain = np.subtract(start_losses, losses, out=start_losses)
         size = 1 if self.strategy == "recursive" else self.horizon
         blocks = []
         # valid's rows come series by series.
@@ -321,11 +323,12 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             return gain.mean() > 0
         return clearly_better(blocks)
 
-    def _row_losses(self, valid, state=None):
+    def _row_losses(self, valid, *states):
         """Squared error of each row of ``valid``, averaged over its known
-        target values, of the fitted module (or of its weights ``state``)."""
+        target values, of the fitted module holding each of the weights
+        ``states`` (None: its own), one row per state."""
         return sample_losses(self.net_.module_, valid, block=self._block_rows(),
-                             device=self.net_.device, state=state)
+                             device=self.net_.device, states=states)
 
     def _block_rows(self, values=BLOCK_VALUES):
         """Windows per block of a pass without gradients (see BLOCK_VALUES),

@@ -17,29 +17,38 @@ import torch
 __all__ = ["clearly_better", "sample_losses"]
 
 
-def sample_losses(module, dataset, *, block, device, state=None):
+def sample_losses(module, dataset, *, block, device, states=(None,)):
     """Squared error of each sample of ``dataset``, averaged over its known
-    target values, of ``module`` (or of a copy holding the weights ``state``).
+    target values, of ``module`` holding each of the weights ``states``
+    (None: those it holds), an array ``(len(states), n_samples)``.
 
     Computed ``block`` samples at a time, never on every sample (and the
-    network's states on all of them) at once. The losses go into one array
+    network's states on all of them) at once; each block is gathered once
+    and passed through every state's module. The losses go into one array
     made before the blocks: a small array kept after each block would take
     the start of the block's freed activations, which the next block then
     no longer fits in, and the heap would grow by a block's activations
-    at every block.
+    at every block; so would a second array made after a first pass.
     """
-    if state is not None:
-        module = copy.deepcopy(module)
-        module.load_state_dict(state)
-    module.eval()
-    losses = np.empty(len(dataset))
+    modules = []
+    for state in states:
+        if state is not None:
+            module_copy = copy.deepcopy(module)
+            module_copy.load_state_dict(state)
+            modules.append(module_copy)
+        else:
+            modules.append(module)
+    for each in modules:
+        each.eval()
+    losses = np.empty((len(modules), len(dataset)))
     with torch.no_grad():
         for start in range(0, len(dataset), block):
             index = torch.arange(start, min(start + block, len(dataset)))
             Xb, y = dataset.batch(index)
             Xb = {key: value.to(device) for key, value in Xb.items()}
-            error = (module(**Xb).cpu() - y).flatten(1).double() ** 2
-            losses[start: start + len(index)] = error.nanmean(dim=1).numpy()
+            for row, each in zip(losses, modules):
+                error = (each(**Xb).cpu() - y).flatten(1).double() ** 2
+                row[start: start + len(index)] = error.nanmean(dim=1).numpy()
     return losses
 
 

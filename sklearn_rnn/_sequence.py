@@ -193,9 +193,8 @@ class BaseSequenceEstimator(BaseRecurrent):
         (:func:`~sklearn_rnn._one_se.clearly_better`); the samples are
         independent sequences, so each is a unit of the comparison."""
         module, device = self.net_.module_, self.net_.device
-        losses = [sample_losses(module, valid, block=PREDICT_BATCH_SIZE,
-                                device=device, state=state)
-                  for state in (start, None)]
+        losses = sample_losses(module, valid, block=PREDICT_BATCH_SIZE,
+                               device=device, states=(start, None))
         return clearly_better(losses[0] - losses[1])
 
     def _sequences(self, X, *, reset):
