@@ -311,14 +311,20 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         # In place: the gain takes no third array.
         gain = np.subtract(start_losses, losses, out=start_losses)
         size = 1 if self.strategy == "recursive" else self.horizon
-        blocks = []
+        # One array made first, filled series by series: nothing is kept
+        # per series among the freed temporaries.
+        blocks = np.empty(len(gain) // size)
+        n_blocks = stop = 0
         # valid's rows come series by series.
-        for own in np.split(gain, np.cumsum(valid.counts.numpy())[:-1]):
+        for count in valid.counts.tolist():
+            own = gain[stop: stop + count]
+            stop += count
             own = own[np.isfinite(own)]
             own = own[len(own) % size:]  # whole blocks, the latest rows
-            blocks.append(own.reshape(-1, size).mean(axis=1))
-        # One array, not a list of a Python number per block.
-        blocks = np.concatenate(blocks)
+            blocks[n_blocks: n_blocks + len(own) // size] = (
+                own.reshape(-1, size).mean(axis=1))
+            n_blocks += len(own) // size
+        blocks = blocks[:n_blocks]
         if len(blocks) < 2:
             return gain.mean() > 0
         return clearly_better(blocks)
