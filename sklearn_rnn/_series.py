@@ -594,12 +594,19 @@ class ForecasterMixin(RegressorMixin):
 
         ``residuals`` holds the errors ``y_true - forecast``, ``(n_rows,
         horizon)``, in runs of consecutive origins (the rows the forecasts
-        were made at, the last row each read): ``runs`` is an int array
+        were made at, the last row each read): ``runs`` is an int array-like
         ``(n_runs, 3)`` of ``(k, first origin, count)`` per run, ``k`` the
         series' position in ``pieces``, the runs in the order of the rows.
         The scales go into one array made once: none is kept per series.
         """
         runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+        if runs[:, 2].sum() != len(residuals):
+            raise RuntimeError(
+                f"{type(self).__name__}._set_calibration needs one row of "
+                "residuals per origin of runs. Got "
+                f"{int(runs[:, 2].sum())} origins and {len(residuals)} rows "
+                "instead."
+            )
         scales = np.empty((len(residuals), self.horizon))
         stop = 0
         for run in runs:

@@ -331,6 +331,14 @@ def test_a_seasonal_forecaster_covers_when_the_growth_slows():
         assert abs(hits.mean() - coverage) < 0.03
 
 
+def test_calibration_runs_must_match_the_residual_rows():
+    # A forecaster's fit hands _set_calibration its errors and their
+    # origins as runs; a miscount is the forecaster's bug, said as such.
+    model = SeasonalDriftForecaster(horizon=3)
+    with pytest.raises(RuntimeError, match="one row of residuals per origin"):
+        model._set_calibration([], [(0, 5, 4)], np.zeros((3, 3)))
+
+
 @pytest.mark.parametrize("strategy", ["last", "mean", "drift"])
 def test_naive_forecaster_ignores_sp_unless_seasonal(strategy):
     # sp only acts through strategy="seasonal": the same forecasts get the
