@@ -129,9 +129,10 @@ def main():
             dataset.y = torch.from_numpy(((y_tr - est._y_mean) / est._y_scale)
                                          .reshape(len(y_tr), -1).astype(np.float32))
             _, valid = est._train_split(seed)(dataset)
-            losses = sample_losses(est.net_.module_, valid,
-                                   block=PREDICT_BATCH_SIZE, device="cpu",
-                                   states=states)
+            losses = np.array([sample_losses(est.net_.module_, valid,
+                                             block=PREDICT_BATCH_SIZE,
+                                             device="cpu", state=state)
+                               for state in states])
             picks, scores = rules(losses), {}
             for epoch in set(picks.values()):
                 end_of_fit(est, dataset, states, losses, epoch)

@@ -26,7 +26,7 @@ from ._datasets import (
 )
 from ._docstrings import fill_doc
 from ._net import MaskedMSELoss
-from ._one_se import clearly_better, sample_losses
+from ._one_se import clearly_better, loss_gains
 from ._scaling import nonzero_scale
 from ._series import ForecasterMixin, future_targets
 from ._stationarity import kpss
@@ -307,9 +307,8 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         is taken (one-step targets of ``strategy="recursive"`` share none:
         blocks of one row).
         """
-        start_losses, losses = self._row_losses(valid, start, state)
-        # In place: the gain takes no third array.
-        gain = np.subtract(start_losses, losses, out=start_losses)
+        gain = loss_gains(self.net_.module_, valid, start, state,
+                          block=self._block_rows(), device=self.net_.device)
         size = 1 if self.strategy == "recursive" else self.horizon
         # One array made first, filled series by series: nothing is kept
         # per series among the freed temporaries.
@@ -328,13 +327,6 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         if len(blocks) < 2:
             return gain.mean() > 0
         return clearly_better(blocks)
-
-    def _row_losses(self, valid, *states):
-        """Squared error of each row of ``valid``, averaged over its known
-        target values, of the fitted module holding each of the weights
-        ``states`` (None: its own), one row per state."""
-        return sample_losses(self.net_.module_, valid, block=self._block_rows(),
-                             device=self.net_.device, states=states)
 
     def _block_rows(self, values=BLOCK_VALUES):
         """Windows per block of a pass without gradients (see BLOCK_VALUES),

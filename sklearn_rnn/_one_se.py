@@ -14,42 +14,63 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["clearly_better", "sample_losses"]
+__all__ = ["clearly_better", "loss_gains", "sample_losses"]
 
 
-def sample_losses(module, dataset, *, block, device, states=(None,)):
+def sample_losses(module, dataset, *, block, device, state=None):
     """Squared error of each sample of ``dataset``, averaged over its known
-    target values, of ``module`` holding each of the weights ``states``
-    (None: those it holds), an array ``(len(states), n_samples)``.
+    target values, of ``module`` (or of a copy holding the weights ``state``).
 
     Computed ``block`` samples at a time, never on every sample (and the
-    network's states on all of them) at once; each block is gathered once
-    and passed through every state's module. The losses go into one array
+    network's states on all of them) at once. The losses go into one array
     made before the blocks: a small array kept after each block would take
     the start of the block's freed activations, which the next block then
     no longer fits in, and the heap would grow by a block's activations
-    at every block; so would a second array made after a first pass.
+    at every block.
     """
-    modules = []
-    for state in states:
-        if state is not None:
-            module_copy = copy.deepcopy(module)
-            module_copy.load_state_dict(state)
-            modules.append(module_copy)
-        else:
-            modules.append(module)
-    for each in modules:
-        each.eval()
-    losses = np.empty((len(modules), len(dataset)))
+    losses = np.empty(len(dataset))
+    for rows, (loss,) in _block_losses(dataset, [_holding(module, state)],
+                                       block=block, device=device):
+        losses[rows] = loss
+    return losses
+
+
+def loss_gains(module, dataset, start, state=None, *, block, device):
+    """:func:`sample_losses` of the weights ``start`` less those of
+    ``module`` (or of its weights ``state``), sample by sample.
+
+    Each block is gathered once and passed through both; the gains go into
+    one array made before the blocks, and neither side's losses are kept
+    whole (a second array made after a first pass would not fit where the
+    first pass's blocks were freed either).
+    """
+    gains = np.empty(len(dataset))
+    modules = [_holding(module, start), _holding(module, state)]
+    for rows, (first, second) in _block_losses(dataset, modules, block=block,
+                                               device=device):
+        np.subtract(first, second, out=gains[rows])
+    return gains
+
+
+def _holding(module, state):
+    """``module``, or a copy of it holding the weights ``state``; in eval mode."""
+    if state is not None:
+        module = copy.deepcopy(module)
+        module.load_state_dict(state)
+    return module.eval()
+
+
+def _block_losses(dataset, modules, *, block, device):
+    """Per block of ``block`` samples, its slice of ``dataset`` and the
+    losses of each of ``modules`` on it (float64 arrays)."""
     with torch.no_grad():
         for start in range(0, len(dataset), block):
             index = torch.arange(start, min(start + block, len(dataset)))
             Xb, y = dataset.batch(index)
             Xb = {key: value.to(device) for key, value in Xb.items()}
-            for row, each in zip(losses, modules):
-                error = (each(**Xb).cpu() - y).flatten(1).double() ** 2
-                row[start: start + len(index)] = error.nanmean(dim=1).numpy()
-    return losses
+            yield slice(start, start + len(index)), [
+                ((module(**Xb).cpu() - y).flatten(1).double() ** 2)
+                .nanmean(dim=1).numpy() for module in modules]
 
 
 def clearly_better(gains):

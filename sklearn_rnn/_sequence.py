@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import PREDICT_BATCH_SIZE, BaseRecurrent
 from ._datasets import RandomSplit, SequenceDataset
-from ._one_se import clearly_better, sample_losses
+from ._one_se import clearly_better, loss_gains
 from ._scaling import nonzero_scale
 from ._tokens import PADDING_ID, UNKNOWN_ID
 from ._validation import (
@@ -193,9 +193,8 @@ class BaseSequenceEstimator(BaseRecurrent):
         (:func:`~sklearn_rnn._one_se.clearly_better`); the samples are
         independent sequences, so each is a unit of the comparison."""
         module, device = self.net_.module_, self.net_.device
-        losses = sample_losses(module, valid, block=PREDICT_BATCH_SIZE,
-                               device=device, states=(start, None))
-        return clearly_better(losses[0] - losses[1])
+        return clearly_better(loss_gains(module, valid, start,
+                                         block=PREDICT_BATCH_SIZE, device=device))
 
     def _sequences(self, X, *, reset):
         """Validated, standardised sequences as a :class:`SequenceDataset`.
