@@ -278,23 +278,34 @@ def current_rss_mb():
     return float("nan")
 
 
-def scale_child(n_series, n_steps, batch_size, horizon=1):
-    """One fit of one epoch on a fresh process; prints a JSON line."""
+def scale_child(n_series, n_steps, batch_size, horizon=1, layout="list"):
+    """One fit of one epoch on a fresh process; prints a JSON line.
+
+    ``layout``: the panel as a list of arrays, or as a Series with a
+    (series id, time) MultiIndex holding the same values.
+    """
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     panel = [np.cumsum(rng.normal(size=n_steps)) for _ in range(n_series)]
     data_mb = sum(series.nbytes for series in panel) / 2**20
+    small = panel[:4]
+    if layout == "multiindex":
+        index = pd.MultiIndex.from_product([range(n_series), range(n_steps)],
+                                           names=["id", "t"])
+        panel = pd.Series(np.concatenate(panel), index=index, name="y")
+        small = panel.loc[[0, 1, 2, 3]]
     model = GRUForecaster(window=24, horizon=horizon, max_epochs=1,
                           batch_size=batch_size, random_state=0)
     # Warm the code paths on a small panel, so that the peak is the fit's.
-    GRUForecaster(window=24, max_epochs=1, batch_size=batch_size).fit(panel[:4])
+    GRUForecaster(window=24, max_epochs=1, batch_size=batch_size).fit(small)
     before = current_rss_mb()
     tic = time.perf_counter()
     cpu = cpu_time()
     model.fit(panel)
     seconds, cpu = time.perf_counter() - tic, cpu_time() - cpu
     print(json.dumps({
-        "n_series": n_series, "horizon": horizon, "values": n_series * n_steps,
+        "n_series": n_series, "horizon": horizon, "layout": layout,
+        "values": n_series * n_steps,
         "data_mb": data_mb,
         "rss_before_mb": before, "peak_mb": peak_rss_mb(), "fit_s": seconds,
         "fit_cpu_s": cpu,
@@ -348,9 +359,12 @@ def main(argv=None):
     parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--horizon", type=int, default=1,
                         help="the scale part's horizon (default 1)")
+    parser.add_argument("--layout", choices=["list", "multiindex"], default="list",
+                        help="the scale panel as a list of arrays or a "
+                             "MultiIndex Series (default list)")
     args = parser.parse_args(argv)
     if args.scale_child:
-        scale_child(args.scale_child, 200, 1024, args.horizon)
+        scale_child(args.scale_child, 200, 1024, args.horizon, args.layout)
         return
     torch.set_num_threads(1)
     parts = args.part or ["global", "covariates", "scale"]
