@@ -461,9 +461,15 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
             votes = [self._choose_difference(data) for data in pieces]
             difference = 2 * sum(votes) > len(votes)
         self.difference_ = bool(difference)
-        stats = [self._series_stats(data.X, data.y) for data in pieces]
-        self._x_mean, self._x_scale, self._y_mean, self._y_scale = (
-            np.stack(values) for values in zip(*stats))
+        # Arrays made once and filled: a tuple of small arrays per series
+        # would be kept until the last series' were made.
+        n_series, n_columns = len(pieces), pieces[0].X.shape[1]
+        stats = (np.empty((n_series, n_columns)), np.empty((n_series, n_columns)),
+                 np.empty(n_series), np.empty(n_series))
+        for k, data in enumerate(pieces):
+            for out, value in zip(stats, self._series_stats(data.X, data.y)):
+                out[k] = value
+        self._x_mean, self._x_scale, self._y_mean, self._y_scale = stats
 
     def _series_stats(self, X, y):
         """``(x_mean, x_scale, y_mean, y_scale)`` of one series."""
