@@ -17,6 +17,9 @@ results back into the input's layout: rows in the input's order for
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import operator
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -44,10 +47,11 @@ class Panel:
     ids : list
         The series ids, in order of first appearance (list positions for a
         list panel).
-    X : list
+    X : sequence
         Per series, a single series: a pandas object indexed by its time
-        level (MultiIndex panels) or the list's element.
-    y : list of ndarray or None
+        level (MultiIndex panels, cut from the input each time one is read)
+        or the list's element.
+    y : sequence of ndarray or None
         Per series, the target given to ``split_panel`` (None when not given).
     positions : list of ndarray or None
         Per series, its rows' positions in the input (MultiIndex panels only).
@@ -55,17 +59,61 @@ class Panel:
         Rows of the input (all series together).
     """
 
-    def __init__(self, ids, X, y, positions, n_rows, names):
+    def __init__(self, ids, X, y, n_rows, names, frame=None, times=None,
+                 order=None, bounds=None):
         self.ids = ids
         self.X = X
         self.y = y
-        self.positions = positions
         self.n_rows = n_rows
         self.names = names
+        # MultiIndex panels: the input, its time level, its rows in series
+        # order and each series' rows in that order (bounds[k]:bounds[k + 1]).
+        self._frame, self._times = frame, times
+        self._order, self._bounds = order, bounds
 
     @property
     def is_list(self):
-        return self.positions is None
+        return self._order is None
+
+    @property
+    def positions(self):
+        if self.is_list:
+            return None
+        return [self._order[a:b] for a, b in zip(self._bounds[:-1],
+                                                   self._bounds[1:])]
+
+    def time_index(self, k):
+        """The time index of series ``k`` (None for a list's array)."""
+        if self.is_list:
+            return getattr(self.X[k], "index", None)
+        rows = self._order[self._bounds[k]:self._bounds[k + 1]]
+        index = self._times[rows]
+        if isinstance(index, pd.DatetimeIndex) and len(rows) > 2:
+            index = _infer_freq(index)
+        return index
+
+    def _piece(self, k):
+        """Series ``k`` of a MultiIndex panel, indexed by its time steps."""
+        piece = self._frame.iloc[self._order[self._bounds[k]:self._bounds[k + 1]]]
+        piece.index = self.time_index(k)
+        return piece
+
+    def stacked(self, y=None):
+        """A MultiIndex panel's rows in series order, with a plain index.
+
+        Returns ``(X, y, bounds)``: the input without its MultiIndex (no
+        copy when its rows are in series order already), ``y`` as an array
+        in the same order (None when not given), and series ``k``'s rows
+        ``bounds[k]:bounds[k + 1]`` of them.
+        """
+        order = self._order
+        in_order = bool(np.all(order[1:] > order[:-1]))
+        rows = pd.RangeIndex(len(order))
+        X = self._frame if in_order else self._frame.take(order)
+        if y is not None:
+            y = np.asarray(y)
+            y = y if in_order else y[order]
+        return X.set_axis(rows), y, self._bounds
 
     def __len__(self):
         return len(self.ids)
@@ -98,8 +146,8 @@ class Panel:
                               for value in values])
         steps = [
             value.index if isinstance(value, pd.Series)
-            else _steps_after(piece.index, len(value))
-            for piece, value in zip(self.X, values)
+            else _steps_after(self.time_index(k), len(value))
+            for k, value in enumerate(values)
         ]
         index = pd.MultiIndex.from_arrays(
             [np.repeat(np.asarray(self.ids, dtype=object),
@@ -118,8 +166,8 @@ class Panel:
         Two dates (or one) are too few for pandas to infer their frequency,
         and a panel's time level has no ``freq`` to set.
         """
-        for series_id, piece in zip(self.ids, self.X):
-            index = getattr(piece, "index", None)
+        for k, series_id in enumerate(self.ids):
+            index = self.time_index(k)
             if (isinstance(index, pd.DatetimeIndex) and index.freq is None
                     and len(index) < 3):
                 raise ValueError(
@@ -213,16 +261,8 @@ def _split_multiindex(X, y, name):
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes, minlength=len(ids))
     bounds = np.concatenate(([0], np.cumsum(counts)))
-    positions = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
     _check_times_per_series(times, order, codes, ids, name)
-    pieces = []
-    for rows in positions:
-        piece = X.iloc[rows]
-        piece.index = times[rows]
-        if isinstance(times, pd.DatetimeIndex) and len(rows) > 2:
-            piece.index = _infer_freq(piece.index)
-        pieces.append(piece)
-    y_pieces = None
+    y_values = None
     if y is not None:
         if isinstance(y, (pd.Series, pd.DataFrame)):
             if not y.index.equals(index):
@@ -231,15 +271,43 @@ def _split_multiindex(X, y, name):
                     "time) row. Got y with another index instead; align it with "
                     f"y.reindex({name}.index)."
                 )
-        values = np.asarray(y)
-        if len(values) != n:
+        y_values = np.asarray(y)
+        if len(y_values) != n:
             raise ValueError(
                 f"y must have one value per row of {name}: {name} has {n} rows "
-                f"and y has {len(values)}. Got y of shape {values.shape} instead."
+                f"and y has {len(y_values)}. Got y of shape {y_values.shape} "
+                "instead."
             )
-        y_pieces = [values[rows] for rows in positions]
     names = [index.names[0], index.names[1]]
-    return Panel(ids, pieces, y_pieces, positions, n, names)
+    panel = Panel(ids, None, None, n, names, frame=X, times=times, order=order,
+                  bounds=bounds)
+    # Each series is cut when read: a pandas object (with its own index)
+    # per series, all kept, would be a copy of the panel.
+    panel.X = _Cut(len(ids), panel._piece)
+    if y_values is not None:
+        panel.y = _Cut(len(ids),
+                       lambda k: y_values[order[bounds[k]:bounds[k + 1]]])
+    return panel
+
+
+class _Cut(Sequence):
+    """A sequence whose ``k``-th element is ``cut(k)``, made when read."""
+
+    def __init__(self, n, cut):
+        self._n, self._cut = n, cut
+
+    def __len__(self):
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._n))]
+        k = operator.index(k)
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(f"series {k} out of range")
+        return self._cut(k)
 
 
 def _check_time_level(times, name):
@@ -389,7 +457,7 @@ def _split_list(X, y, name):
                     f"{name} ({len(series)}). Got {len(target)} instead."
                 )
             y_pieces.append(target)
-    return Panel(list(range(len(X))), list(X), y_pieces, None,
+    return Panel(list(range(len(X))), list(X), y_pieces,
                  sum(len(series) for series in X), None)
 
 

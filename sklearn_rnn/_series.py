@@ -12,6 +12,7 @@ read the same rows as ``score`` (re-exported by :mod:`sklearn_rnn.metrics`).
 
 import inspect
 from numbers import Integral
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -85,6 +86,88 @@ class SeriesData(NamedTuple):
     y: np.ndarray | None
     target_index: int | None
     index: pd.Index | None
+
+
+class PanelSeries(Sequence):
+    """A validated panel's series, each a SeriesData made when read.
+
+    A SeriesData with its ``X`` and ``y`` views per series would stay alive
+    through ``fit``: Python objects for every series of a large panel. The
+    views are made each time a series is read instead; ``index`` is None
+    (what ``fit`` needs of the time labels is read during validation).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_channels) or list of ndarray
+        Every series' rows one after the other (series ``k``'s are rows
+        ``bounds[k]:bounds[k + 1]``), or one float64 array per series, a
+        1-D array standing for its one column.
+    y : ndarray, list of ndarray or None
+        The targets, laid out as ``X``; None when each series' target is
+        its column ``target_indexes[k]`` of ``X``.
+    target_indexes : list of int or None
+        Per series, the column of ``X`` that holds its target.
+    bounds : ndarray of int or None
+        With one array ``X``, where each series' rows start and stop.
+    """
+
+    def __init__(self, X, y, target_indexes, bounds=None):
+        self._X, self._y, self._bounds = X, y, bounds
+        # -1: no column of X is the target.
+        self.target_indexes = np.array(
+            [-1 if index is None else index for index in target_indexes],
+            dtype=np.int64)
+        if bounds is None:
+            self.sizes = np.array([len(x) for x in X], dtype=np.int64)
+            first = X[0]
+            self.n_columns = 1 if first.ndim == 1 else first.shape[1]
+        else:
+            self.sizes = np.diff(bounds)
+            self.n_columns = X.shape[1]
+
+    def __len__(self):
+        return len(self.sizes)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self))[k]
+        if self._bounds is None:
+            X = self._X[k]
+            X = X.reshape(-1, 1) if X.ndim == 1 else X
+            y = None if self._y is None else self._y[k]
+        else:
+            rows = slice(self._bounds[k], self._bounds[k + 1])
+            X = self._X[rows]
+            y = None if self._y is None else self._y[rows]
+        target_index = int(self.target_indexes[k])
+        if target_index < 0:
+            target_index = None
+        elif y is None:
+            y = X[:, target_index]
+        return SeriesData(X, y, target_index, None)
+
+
+def _is_column_of(X, series):
+    """Whether the one-column ``X`` is the 1-D float64 array ``series``
+    seen as a column (the same memory)."""
+    return (isinstance(series, np.ndarray) and series.ndim == 1
+            and series.dtype == X.dtype and X.shape == (len(series), 1)
+            and X.strides[0] == series.strides[0]
+            and X.__array_interface__["data"][0]
+            == series.__array_interface__["data"][0])
+
+
+def _target_columns(X, y, bounds, first):
+    """Per series (rows ``bounds[k]:bounds[k + 1]`` of ``X`` and ``y``), the
+    column of ``X`` equal to ``y``: ``first`` tried first, then the others
+    from left to right; None when none is (``validate_series``'s rule)."""
+    equal = np.logical_and.reduceat(X == y[:, None], bounds[:-1], axis=0)
+    columns = [first, *(j for j in range(X.shape[1]) if j != first)]
+    found = []
+    for row in equal:
+        found.append(next((j for j in columns if row[j]), None))
+    return found
 
 
 def _as_2d_series(X):
@@ -488,45 +571,80 @@ class ForecasterMixin(RegressorMixin):
     def _validate_fit_panel(self, X, y=None):
         """Validate the series or the panel given to ``fit``.
 
-        Returns a list of SeriesData, one per series (one for a single
-        series, as :meth:`_validate_fit_series` returns it). A panel's series
-        must share their columns and each have at least ``horizon + 1``
-        rows; its fitted state is kept per series id.
+        Returns a sequence of SeriesData, one per series (a list of one for
+        a single series, as :meth:`_validate_fit_series` returns it). A
+        panel's series must share their columns and each have at least
+        ``horizon + 1`` rows; its fitted state is kept per series id. A
+        panel's SeriesData are made each time one is read (see
+        :class:`PanelSeries`), without an ``index``.
         """
         if not is_panel(X):
             return [self._validate_fit_series(X, y)]
         panel = split_panel(X, y)
         self._check_warm_start(panel.ids)
-        targets = panel.y if panel.y is not None else [None] * len(panel)
-        pieces = []
-        for k, (piece, target) in enumerate(zip(panel.X, targets)):
-            data = validate_series(self, piece, target, reset=k == 0)
-            if k == 0:
-                # Later series without y find their target where the first did.
-                self.target_index_ = data.target_index
-            if data.X.shape[0] < self.horizon + 1:
+        if panel.is_list:
+            pieces, next_steps = self._validate_list_panel(panel)
+        else:
+            pieces, next_steps = self._validate_frame_panel(panel, y)
+        for k, size in enumerate(pieces.sizes):
+            if size < self.horizon + 1:
                 raise ValueError(
-                    f"Series {panel.ids[k]!r} of X has {data.X.shape[0]} time "
+                    f"Series {panel.ids[k]!r} of X has {size} time "
                     f"step(s); {type(self).__name__} with horizon={self.horizon} "
                     f"needs at least horizon + 1 = {self.horizon + 1} in every "
                     "series so that each has a row whose whole future is known. "
                     "Drop the short series or use a smaller horizon."
                 )
-            pieces.append(data)
-        self._validate_window_horizon(min(data.X.shape[0] for data in pieces))
-        found = {data.target_index for data in pieces}
-        self.target_index_ = found.pop() if len(found) == 1 else None
+        self._validate_window_horizon(int(np.min(pieces.sizes)))
+        found = set(pieces.target_indexes.tolist())
+        self.target_index_ = (None if len(found) > 1 or -1 in found
+                              else found.pop())
         self._series_ids = panel.ids
-        self._series_ends = _stacked_ends(self._end_of(data) for data in pieces)
-        n_columns = pieces[0].X.shape[1]
+        self._series_ends = self._panel_ends(pieces, next_steps)
         # A series met after fit (or a single series) has no training end.
-        self._training_end = {"X": np.empty((0, n_columns)), "last_y": np.nan,
-                              "next_step": None, "y": np.empty(0),
+        self._training_end = {"X": np.empty((0, pieces.n_columns)),
+                              "last_y": np.nan, "next_step": None,
+                              "y": np.empty(0),
                               "scales": _mean_scales(self._series_ends["scales"])}
         self._empty_history_forecast = _concatenated_mean(
             [data.y for data in pieces])
         self._remember_fitted_params()
         return pieces
+
+    def _validate_list_panel(self, panel):
+        """Validate a list panel series by series: ``(PanelSeries, next steps)``."""
+        targets = panel.y if panel.y is not None else [None] * len(panel)
+        X, y, target_indexes, next_steps = [], [], [], []
+        for k, (piece, target) in enumerate(zip(panel.X, targets)):
+            data = validate_series(self, piece, target, reset=k == 0)
+            if k == 0:
+                # Later series without y find their target where the first did.
+                self.target_index_ = data.target_index
+            # A 1-D float64 array's column is a view of it: keep the array.
+            X.append(piece if _is_column_of(data.X, piece) else data.X)
+            if target is not None:
+                y.append(data.y)
+            target_indexes.append(data.target_index)
+            next_steps.append(next_step_key(data.index))
+        return PanelSeries(X, None if panel.y is None else y,
+                           target_indexes), next_steps
+
+    def _validate_frame_panel(self, panel, y):
+        """Validate a MultiIndex panel at once: ``(PanelSeries, next steps)``.
+
+        Its series share one array of values (their rows in series order),
+        validated as one series would be; a target given as ``y`` is looked
+        for among the columns series by series, as for a list.
+        """
+        X, y, bounds = panel.stacked(y)
+        data = validate_series(self, X, y, reset=True)
+        target_indexes = [data.target_index] * len(panel)
+        if y is not None:
+            target_indexes = _target_columns(data.X, data.y, bounds,
+                                             resolve_target(self, data.X.shape[1]))
+        next_steps = [next_step_key(panel.time_index(k)) for k in range(len(panel))]
+        return PanelSeries(data.X, None if y is None else data.y, target_indexes,
+                           bounds), next_steps
 
     def _check_warm_start(self, ids):
         """Refuse a ``warm_start`` fit the fitted network cannot continue.
@@ -573,6 +691,40 @@ class ForecasterMixin(RegressorMixin):
             "y": np.array(data.y[max(0, n - keep_y):]),
             "scales": self._local_scales(data.y, [n - 1])[0],
         }
+
+    def _panel_ends(self, pieces, next_steps):
+        """What forecasts of a panel's fitted series need (``_end_of`` of
+        each), each key's values of every series in one array made once.
+
+        ``X`` and ``y`` hold the series' ends one after the other, series
+        ``k``'s ending at ``X_stop[k]`` and ``y_stop[k]``. They are read
+        only to forecast data that continues a series, so a series whose
+        next time step is unknown (a list's array has no time labels) keeps
+        none.
+        """
+        keep = self._history_length()
+        keep_y = SCALE_ROWS + int(self._scale_lags()[-1])
+        sizes = pieces.sizes
+        kept = np.array([key is not None for key in next_steps], dtype=bool)
+        x_rows = np.where(kept, sizes if keep is None else np.minimum(sizes, keep), 0)
+        y_rows = np.where(kept, np.minimum(sizes, keep_y), 0)
+        n_series = len(pieces)
+        ends = {"X": np.empty((int(x_rows.sum()), pieces.n_columns)),
+                "y": np.empty(int(y_rows.sum())),
+                "X_stop": np.cumsum(x_rows), "y_stop": np.cumsum(y_rows),
+                "last_y": np.empty(n_series), "empty": np.empty(n_series),
+                "scales": np.empty((n_series, self.horizon)),
+                "next_step": list(next_steps)}
+        for k, data in enumerate(pieces):
+            n = sizes[k]
+            stop = ends["X_stop"][k]
+            ends["X"][stop - x_rows[k]:stop] = data.X[n - x_rows[k]:]
+            stop = ends["y_stop"][k]
+            ends["y"][stop - y_rows[k]:stop] = data.y[n - y_rows[k]:]
+            ends["last_y"][k] = data.y[-1]
+            ends["empty"][k] = np.mean(data.y)
+            ends["scales"][k] = self._local_scales(data.y, [n - 1])[0]
+        return ends
 
     def _scale_season(self):
         """The season of the changes that scale the intervals (1: none)."""
@@ -1272,28 +1424,6 @@ class ForecasterMixin(RegressorMixin):
         if scalar:
             bounds = bounds[..., 0]
         return bounds[:, 0] if self.horizon == 1 else bounds
-
-
-def _stacked_ends(ends):
-    """The training ends of a panel's series (``_end_of``'s dicts) as one dict
-    of arrays, each key's values of every series together: a dict of small
-    arrays per series would cost about a kilobyte of objects a series.
-    ``X`` and ``y`` hold the series' ends one after the other, series ``k``'s
-    ending at ``X_stop[k]`` and ``y_stop[k]``.
-    """
-    columns = {key: [] for key in ("X", "y", "last_y", "next_step", "empty",
-                                   "scales")}
-    for end in ends:
-        for key, values in columns.items():
-            values.append(end[key])
-    stacked = {key: np.concatenate(columns[key]) for key in ("X", "y")}
-    for key in ("X", "y"):
-        stacked[f"{key}_stop"] = np.cumsum([len(part) for part in columns[key]])
-    stacked["last_y"] = np.array(columns["last_y"])
-    stacked["empty"] = np.array(columns["empty"])
-    stacked["scales"] = np.array(columns["scales"])
-    stacked["next_step"] = columns["next_step"]
-    return stacked
 
 
 def _kind(value):

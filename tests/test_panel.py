@@ -55,13 +55,19 @@ def test_panel_forecasts_are_indexed_by_id_and_time():
     panel = split_panel(X)
     values = [pd.Series([1.0, 2.0], index=pd.period_range("2001Q3", periods=2,
                                                            freq="Q")),
-              np.array([3.0, 4.0])]
-    panel.X[1] = panel.X[1].reset_index(drop=True)  # integer time: labels made
+              pd.Series([3.0, 4.0], index=pd.period_range("2001Q3", periods=2,
+                                                          freq="Q"))]
     out = panel.forecasts(values, name="y")
     assert out.index.names == ["id", "quarter"]
     assert out.name == "y"
     assert out.loc["a"].tolist() == [1.0, 2.0]
-    assert list(out.loc["b"].index) == [4, 5]
+    # Arrays on an integer time level: labels made after each series' end.
+    integer = X.reset_index(level=1, drop=True).set_index(
+        pd.Index([0, 1, 2, 3, 4, 5, 3, 4, 5, 6], name="step"), append=True)
+    out = split_panel(integer).forecasts([np.array([1.0, 2.0]),
+                                          np.array([3.0, 4.0])])
+    assert list(out.loc["a"].index) == [6, 7]
+    assert list(out.loc["b"].index) == [7, 8]
 
 
 def test_list_panel_keeps_list_layout():

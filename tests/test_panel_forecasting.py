@@ -61,6 +61,36 @@ def test_panel_list_and_single_series_forecast_alike(forecaster):
     assert from_panel.score(panel.loc[["a"]]) == single.score(a)
 
 
+@pytest.mark.parametrize("forecaster", FORECASTERS[::2], ids=repr)
+def test_multiindex_panel_and_its_list_of_series_fit_alike(forecaster):
+    # Rows interleaved in time, not grouped by series: ids in order of first
+    # appearance, a, c, b.
+    panel = _panel_for(forecaster).sort_index(level=1, sort_remaining=False)
+    series = [panel.xs(i) for i in ("a", "c", "b")]
+    from_frame = clone(forecaster).fit(panel, panel["y"])
+    from_list = clone(forecaster).fit(series, [part["y"] for part in series])
+    assert from_frame.target_index_ == from_list.target_index_ == 0
+    forecast = from_frame.forecast(panel)
+    for k, series_id in enumerate(("a", "c", "b")):
+        np.testing.assert_array_equal(forecast.xs(series_id).to_numpy(),
+                                      from_list.forecast(series)[k])
+    np.testing.assert_array_equal(from_frame.calibration_residuals_,
+                                  from_list.calibration_residuals_)
+
+
+def test_a_panel_target_is_a_column_only_if_it_is_in_every_series():
+    panel = _panel()
+    # y is column "x" in series a only: no column holds every series' target.
+    y = panel["y"].copy()
+    y.loc["a"] = panel.loc["a", "x"].to_numpy()
+    series = [panel.xs(i) for i in ("a", "b", "c")]
+    for X, target in [(panel, y), (series, [y.loc[i].to_numpy()
+                                            for i in ("a", "b", "c")])]:
+        with pytest.warns(UserWarning, match="y is not a column of X"):
+            model = NaiveForecaster(horizon=2).fit(X, target)
+        assert model.target_index_ is None
+
+
 def test_each_series_is_scaled_by_its_own_statistics():
     # b is a in other units: standardised, the network sees the same series,
     # so b's forecast is a's in b's units.
