@@ -53,8 +53,6 @@ class Panel:
         or the list's element.
     y : sequence of ndarray or None
         Per series, the target given to ``split_panel`` (None when not given).
-    positions : list of ndarray or None
-        Per series, its rows' positions in the input (MultiIndex panels only).
     n_rows : int
         Rows of the input (all series together).
     """
@@ -66,35 +64,34 @@ class Panel:
         self.y = y
         self.n_rows = n_rows
         self.names = names
-        # MultiIndex panels: the input, its time level, its rows in series
-        # order and each series' rows in that order (bounds[k]:bounds[k + 1]).
+        # MultiIndex panels: the input; its time level as (level, codes);
+        # its rows in series order (None: they are already) and each
+        # series' rows in that order, bounds[k]:bounds[k + 1].
         self._frame, self._times = frame, times
         self._order, self._bounds = order, bounds
 
     @property
     def is_list(self):
-        return self._order is None
+        return self._frame is None
 
-    @property
-    def positions(self):
-        if self.is_list:
-            return None
-        return [self._order[a:b] for a, b in zip(self._bounds[:-1],
-                                                   self._bounds[1:])]
+    def _rows(self, k):
+        """Rows of the input holding series ``k`` (MultiIndex panels)."""
+        a, b = self._bounds[k], self._bounds[k + 1]
+        return slice(a, b) if self._order is None else self._order[a:b]
 
     def time_index(self, k):
         """The time index of series ``k`` (None for a list's array)."""
         if self.is_list:
             return getattr(self.X[k], "index", None)
-        rows = self._order[self._bounds[k]:self._bounds[k + 1]]
-        index = self._times[rows]
-        if isinstance(index, pd.DatetimeIndex) and len(rows) > 2:
+        level, codes = self._times
+        index = level.take(codes[self._rows(k)]).rename(self.names[1])
+        if isinstance(index, pd.DatetimeIndex) and len(index) > 2:
             index = _infer_freq(index)
         return index
 
     def _piece(self, k):
         """Series ``k`` of a MultiIndex panel, indexed by its time steps."""
-        piece = self._frame.iloc[self._order[self._bounds[k]:self._bounds[k + 1]]]
+        piece = self._frame.iloc[self._rows(k)]
         piece.index = self.time_index(k)
         return piece
 
@@ -106,14 +103,13 @@ class Panel:
         in the same order (None when not given), and series ``k``'s rows
         ``bounds[k]:bounds[k + 1]`` of them.
         """
-        order = self._order
-        in_order = bool(np.all(order[1:] > order[:-1]))
-        rows = pd.RangeIndex(len(order))
-        X = self._frame if in_order else self._frame.take(order)
+        X = self._frame
         if y is not None:
             y = np.asarray(y)
-            y = y if in_order else y[order]
-        return X.set_axis(rows), y, self._bounds
+        if self._order is not None:
+            X = X.take(self._order)
+            y = None if y is None else y[self._order]
+        return X.set_axis(pd.RangeIndex(len(X))), y, self._bounds
 
     def __len__(self):
         return len(self.ids)
@@ -129,8 +125,8 @@ class Panel:
             return list(values)
         first = np.asarray(values[0])
         out = np.empty((self.n_rows, *first.shape[1:]), dtype=first.dtype)
-        for rows, value in zip(self.positions, values):
-            out[rows] = value
+        for k, value in enumerate(values):
+            out[self._rows(k)] = value
         return out
 
     def forecasts(self, values, name=None):
@@ -248,20 +244,10 @@ def _split_multiindex(X, y, name):
     n = len(X)
     if n == 0:
         raise ValueError(f"{name} is an empty panel (no rows). Got 0 rows instead.")
-    codes, ids = pd.factorize(index.get_level_values(0))
-    ids = ids.tolist()
-    if (codes < 0).any():
-        row = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(
-            f"{name}'s series id level has a missing value at row {row}; every "
-            "row needs the id of its series. Got a NaN id instead."
-        )
-    times = index.get_level_values(1)
-    _check_time_level(times, name)
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(ids))
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    _check_times_per_series(times, order, codes, ids, name)
+    ids, order, bounds = _series_rows(index, name)
+    level, codes = index.levels[1], index.codes[1]
+    _check_time_level(level, codes, name)
+    _check_times_per_series(level, codes, order, bounds, ids, name)
     y_values = None
     if y is not None:
         if isinstance(y, (pd.Series, pd.DataFrame)):
@@ -279,15 +265,46 @@ def _split_multiindex(X, y, name):
                 "instead."
             )
     names = [index.names[0], index.names[1]]
-    panel = Panel(ids, None, None, n, names, frame=X, times=times, order=order,
-                  bounds=bounds)
+    panel = Panel(ids, None, None, n, names, frame=X, times=(level, codes),
+                  order=order, bounds=bounds)
     # Each series is cut when read: a pandas object (with its own index)
     # per series, all kept, would be a copy of the panel.
     panel.X = _Cut(len(ids), panel._piece)
     if y_values is not None:
-        panel.y = _Cut(len(ids),
-                       lambda k: y_values[order[bounds[k]:bounds[k + 1]]])
+        panel.y = _Cut(len(ids), lambda k: y_values[panel._rows(k)])
     return panel
+
+
+def _series_rows(index, name):
+    """The series ids in order of first appearance, the rows in series order
+    (None when they are in it already) and each series' bounds in them.
+
+    Read from the id level's codes: no array of every row's id is made, and
+    a panel whose series are each one run of rows (the usual layout) needs
+    no sorting.
+    """
+    codes = index.codes[0]
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(
+            f"{name}'s series id level has a missing value at row {row}; every "
+            "row needs the id of its series. Got a NaN id instead."
+        )
+    # Runs of rows of one series; a series' first run is its first row.
+    starts = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1))
+    run_codes = codes[starts]
+    used, first_run = np.unique(run_codes, return_index=True)
+    appearance = used[np.argsort(first_run, kind="stable")]
+    ids = index.levels[0].take(appearance).tolist()
+    if len(run_codes) == len(used):
+        # One run per series, in order of appearance already.
+        return ids, None, np.append(starts, len(codes))
+    series = np.empty(len(index.levels[0]), dtype=np.int32)
+    series[appearance] = np.arange(len(appearance), dtype=np.int32)
+    series = series[codes]
+    order = np.argsort(series, kind="stable")
+    counts = np.bincount(series, minlength=len(ids))
+    return ids, order, np.concatenate(([0], np.cumsum(counts)))
 
 
 class _Cut(Sequence):
@@ -310,63 +327,78 @@ class _Cut(Sequence):
         return self._cut(k)
 
 
-def _check_time_level(times, name):
-    ok = isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)) or (
-        pd.api.types.is_integer_dtype(times.dtype))
+def _check_time_level(level, codes, name):
+    ok = isinstance(level, (pd.DatetimeIndex, pd.PeriodIndex)) or (
+        pd.api.types.is_integer_dtype(level.dtype))
     if not ok:
         raise ValueError(
             f"{name}'s second index level is the time of each row, so it must "
             "hold integers, dates (DatetimeIndex) or periods (PeriodIndex). "
-            f"Got a level of dtype {times.dtype} instead; convert it, e.g. with "
+            f"Got a level of dtype {level.dtype} instead; convert it, e.g. with "
             "pd.to_datetime."
         )
-    if times.hasnans:
-        row = int(np.flatnonzero(times.isna())[0])
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(
             f"{name}'s time level has a missing value at row {row}; every row "
             "needs the time of its step. Got a NaT time instead."
         )
 
 
-def _check_times_per_series(times, order, codes, ids, name):
-    """Sorted, unique and evenly spaced time steps within every series."""
-    if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
-        values = times.asi8
+def _check_times_per_series(level, codes, order, bounds, ids, name):
+    """Sorted, unique and evenly spaced time steps within every series.
+
+    ``level``, ``codes``: the time level; ``order``, ``bounds``: the rows
+    of each series (see :func:`_series_rows`).
+    """
+    if isinstance(level, (pd.DatetimeIndex, pd.PeriodIndex)):
+        values = level.asi8
     else:
-        values = np.asarray(times, dtype=np.int64)
-    values, series = values[order], codes[order]
-    same = series[1:] == series[:-1]
+        values = np.asarray(level, dtype=np.int64)
+    rows = codes if order is None else codes[order]
+    values = values[rows]  # each row's time, in series order
+    n = len(values)
+
+    def times(a, b):  # the time labels of rows a:b (in series order)
+        return level.take(rows[a:b])
+
+    def series_of(i):
+        return ids[int(np.searchsorted(bounds, i, side="right")) - 1]
+
+    # same[i]: rows i and i + 1 are of one series.
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    same[bounds[1:-1] - 1] = False
     steps = np.diff(values)
     bad = np.flatnonzero(same & (steps <= 0))
     if bad.size:
         i = int(bad[0])
         what = "repeats" if steps[i] == 0 else "comes before"
+        before, after = times(i, i + 2)
         raise ValueError(
-            f"Series {ids[series[i]]!r} of {name} is not in time order: time "
-            f"{times[order[i + 1]]} {what} {times[order[i]]}. Sort the panel "
+            f"Series {series_of(i)!r} of {name} is not in time order: time "
+            f"{after} {what} {before}. Sort the panel "
             f"with {name}.sort_index() and drop or aggregate repeated time "
             "steps. Got unsorted or repeated time steps instead."
         )
-    if isinstance(times, pd.DatetimeIndex):
+    if isinstance(level, pd.DatetimeIndex):
         # Calendar frequencies (months, years) are uneven in nanoseconds:
         # ask pandas for each series whose steps differ.
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        for a, b in zip(starts, [*starts[1:], len(order)]):
+        for a, b in zip(bounds[:-1], bounds[1:]):
             if b - a > 2 and np.unique(steps[a:b - 1]).size > 1:
-                dates = pd.DatetimeIndex(times[order[a:b]])
+                dates = pd.DatetimeIndex(times(a, b))
                 if _infer_freq(dates).freq is None:
-                    _raise_gap(ids[series[a]], name, dates[:_first_off(dates)])
+                    _raise_gap(series_of(a), name, dates[:_first_off(dates)])
         return
-    # Periods and integers: every step of a series equals its first step
-    # (1 for periods).
-    starts = np.flatnonzero(np.concatenate(([True], ~same)))
-    start_of = starts[np.searchsorted(starts, np.arange(len(steps)), "right") - 1]
-    expected = (np.ones_like(steps) if isinstance(times, pd.PeriodIndex)
-                else steps[np.minimum(start_of, len(steps) - 1)])
-    uneven = np.flatnonzero(same & (steps != expected))
+    # Periods: every step is 1. Integers: every step of a series equals its
+    # first, that is the step before it.
+    if isinstance(level, pd.PeriodIndex):
+        uneven = np.flatnonzero(same & (steps != 1))
+    else:
+        uneven = np.flatnonzero(same[1:] & same[:-1] & (steps[1:] != steps[:-1])) + 1
     if uneven.size:
         i = int(uneven[0])
-        _raise_gap(ids[series[i]], name, times[order[start_of[i]:i + 2]])
+        start = bounds[int(np.searchsorted(bounds, i, side="right")) - 1]
+        _raise_gap(series_of(i), name, times(start, i + 2))
 
 
 def _infer_freq(dates):
