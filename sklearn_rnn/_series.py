@@ -476,9 +476,9 @@ class ForecasterMixin(RegressorMixin):
       data (never write to them); the training rows are ``0 .. n - horizon -
       1`` and their targets are ``future_targets(data.y, horizon)``. A
       forecaster that fits panels calls ``pieces =
-      self._validate_fit_panel(X, y)`` instead: a list of SeriesData, one
-      per series (one for a single series), whose ends and means it keeps
-      by series id.
+      self._validate_fit_panel(X, y)`` instead: a sequence of SeriesData,
+      one per series (one for a single series), whose ends and means it
+      keeps by series id.
     - ``_forecast_rows(self, X, rows)``, the hook: ``X`` is the validated
       float64 array ``(n_timesteps, n_channels)`` holding all history;
       ``rows`` a non-empty increasing int ndarray of unique row positions in
@@ -675,14 +675,16 @@ class ForecasterMixin(RegressorMixin):
                 "warm_start=False to fit anew."
             )
 
+    def _end_rows(self):
+        """Rows of a fitted series' end that forecasts continuing it read:
+        of ``X`` (None: all) and of the target (for its local scales)."""
+        return self._history_length(), SCALE_ROWS + int(self._scale_lags()[-1])
+
     def _end_of(self, data):
         """What forecasts of a fitted series need: its end and its mean."""
         # Plain data only (save/load stores fitted attributes as such).
-        keep = self._history_length()
+        keep, keep_y = self._end_rows()
         n = data.X.shape[0]
-        lags = self._scale_lags()
-        # The target's end that the local scales of a continuing series read.
-        keep_y = SCALE_ROWS + int(lags[-1])
         return {
             "X": np.array(data.X[0 if keep is None else max(0, n - keep):]),
             "last_y": float(data.y[-1]),
@@ -702,8 +704,7 @@ class ForecasterMixin(RegressorMixin):
         next time step is unknown (a list's array has no time labels) keeps
         none.
         """
-        keep = self._history_length()
-        keep_y = SCALE_ROWS + int(self._scale_lags()[-1])
+        keep, keep_y = self._end_rows()
         sizes = pieces.sizes
         kept = np.array([key is not None for key in next_steps], dtype=bool)
         x_rows = np.where(kept, sizes if keep is None else np.minimum(sizes, keep), 0)
