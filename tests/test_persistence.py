@@ -147,6 +147,32 @@ def test_warm_start_continues_after_load(tmp_path):
     np.testing.assert_allclose(loaded.predict(X2), reg.predict(X2), rtol=1e-5)
 
 
+@pytest.mark.parametrize("layout", ["multiindex", "list"])
+def test_panel_fit_round_trips_with_its_series_ends(layout, tmp_path):
+    import pandas as pd
+
+    walks = [np.cumsum(RNG.normal(size=n)) for n in (30, 25, 40)]
+    index = [pd.period_range("2000-01", periods=len(w), freq="M", name="month")
+             for w in walks]
+    if layout == "multiindex":
+        whole = pd.concat({k: pd.Series(w, index=i, name="y")
+                           for k, (w, i) in enumerate(zip(walks, index))},
+                          names=["id", "month"])
+        head = whole.groupby(level=0, group_keys=False).apply(lambda s: s[:-4])
+        tail = whole.groupby(level=0, group_keys=False).apply(lambda s: s[-4:])
+    else:
+        head, tail = [w[:-4] for w in walks], [w[-4:] for w in walks]
+    model = GRUForecaster(window=5, horizon=2, **FAST).fit(head)
+    save(model, tmp_path / "m")
+    loaded = load(tmp_path / "m")
+    # A MultiIndex tail continues each series from its fitted end.
+    for method in ("predict", "forecast"):
+        np.testing.assert_array_equal(np.asarray(getattr(loaded, method)(tail)),
+                                      np.asarray(getattr(model, method)(tail)))
+    loaded.set_params(warm_start=True).fit(head)
+    assert loaded.n_iter_ == model.n_iter_ + 2
+
+
 def test_load_device_override(tmp_path):
     reg, X = _fitted("RNNRegressor")
     save(reg, tmp_path / "m")
