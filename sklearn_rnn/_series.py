@@ -11,8 +11,8 @@ read the same rows as ``score`` (re-exported by :mod:`sklearn_rnn.metrics`).
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
-from numbers import Integral
 from collections.abc import Sequence
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
