@@ -108,9 +108,11 @@ def ridge_one_se(gram, cross, sq, rows, block, alphas=ALPHAS):
 #: matrices are summed, decomposed and used a chunk at a time, so the
 #: memory of the per-series ridge does not grow with the number of series.
 #: Each series' matrices are its own (stacked decompositions and products
-#: go matrix by matrix), so the chunk sets the memory, not the results; a
-#: chunk of a few hundred keeps its arrays small beside the network's
-#: blocks, which otherwise split the heap around them.
+#: go matrix by matrix), so the chunk sets the memory, and the results only
+#: through the rounding of the sums over series that choose
+#: :func:`shrunk_ridge`'s penalty; a chunk of a few hundred keeps its
+#: arrays small beside the network's blocks, which otherwise split the heap
+#: around them.
 EIGH_CHUNK = 256
 
 
@@ -171,32 +173,33 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
 
     In each series' eigenbasis (``gram = V diag(e) V^T``, ``z = V^T cross``)
     the residual sum of squares at penalty ``a`` is ``sq - sum(z**2 (2 / (e
-    + a) - e / (e + a)**2))``: the penalty is chosen from ``e`` and ``z``
-    alone, and the matrices are held for one chunk of series at a time.
-    What is kept of each chunk is written into arrays of every series made
-    at the first: arrays made chunk by chunk would land among the chunk's
-    freed matrices, and the heap would grow to fit the next chunk's.
+    + a) - e / (e + a)**2))`` and the degrees of freedom ``sum(e / (e +
+    a))``: sums over the series, which each chunk adds to for every penalty
+    (:func:`_gcv_terms`), so nothing of every series is held but the
+    coefficients. These are made at the first chunk: arrays of every series
+    made later would land among the chunks' freed matrices, and the heap
+    would grow to fit them.
     """
-    eig = z2 = sq = None
-    n, start = 0.0, 0
-    for gram, cross, sq_part in chunks():
+    coef = None
+    n = total = 0.0
+    explained, dof = np.zeros(len(alphas)), np.zeros(len(alphas))
+    for gram, cross, sq in chunks():
+        if coef is None:
+            coef = np.empty((n_series, *cross.shape[1:]))
         e, V = np.linalg.eigh(gram)
-        if eig is None:
-            eig = np.empty((n_series, e.shape[1]))
-            z2 = np.empty((n_series, *cross.shape[1:]))
-            sq = np.empty((n_series, *sq_part.shape[1:]))
-        own = slice(start, start + len(gram))
-        eig[own] = e
-        z2[own] = (V.transpose(0, 2, 1) @ cross) ** 2
-        sq[own] = sq_part
+        z2 = (V.transpose(0, 2, 1) @ cross) ** 2
+        part_explained, part_dof = _gcv_terms(np.clip(e, 0, None), z2, alphas)
+        explained += part_explained
+        dof += part_dof
+        total += sq.sum()
         # Row counts: whole numbers, summed exactly in any order.
         n += gram[:, -1, -1].sum()
-        start += len(gram)
-    alpha = _shared_penalty(np.clip(eig, 0, None), z2, sq, n, alphas)
-    # The coefficients take the place of what chose the penalty.
-    shape = z2.shape
-    del eig, z2, sq
-    coef, start = np.empty(shape), 0
+    best = None
+    for alpha, rss, df in zip(alphas, total - explained, dof):
+        gcv = max(rss, 0.0) / max(n - df, 1e-12) ** 2
+        if best is None or gcv < best[0]:
+            best = (gcv, alpha)
+    alpha, start = best[1], 0
     for gram, cross, _ in chunks():
         e, V = np.linalg.eigh(gram)
         z = V.transpose(0, 2, 1) @ cross
@@ -206,27 +209,14 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
     return coef
 
 
-def _shared_penalty(eig, z2, sq, n, alphas):
-    """The penalty of :func:`shrunk_ridge` by GCV over every series, from
-    the eigenvalues ``eig``, the squared projections ``z2``, the targets'
-    sums of squares ``sq`` and the number of rows ``n``.
-
-    Each penalty's terms are written into arrays made once (the arrays of
-    every series, made and freed penalty after penalty, would spread over
-    the heap): the same operations in the same order, so the same values.
-    """
-    shrink, weight, scratch = (np.empty_like(eig) for _ in range(3))
-    product = np.empty_like(z2)
-    best = None
-    for alpha in alphas:
-        np.divide(1.0, np.add(eig, alpha, out=shrink), out=shrink)
-        # 2 * shrink - eig * shrink**2
-        np.multiply(eig, np.square(shrink, out=weight), out=weight)
-        np.subtract(np.multiply(2, shrink, out=scratch), weight, out=scratch)
-        explained = np.multiply(z2, scratch[..., None], out=product).sum()
-        rss = sq.sum() - explained
-        dof = np.multiply(eig, shrink, out=weight).sum()
-        gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
-        if best is None or gcv < best[0]:
-            best = (gcv, alpha)
-    return best[1]
+def _gcv_terms(eig, z2, alphas):
+    """What a chunk of series adds, at each penalty of ``alphas``, to the sum
+    of squares explained and to the degrees of freedom of
+    :func:`shrunk_ridge`'s GCV, from the eigenvalues ``eig`` and the
+    squared projections ``z2`` of its series."""
+    explained, dof = np.empty(len(alphas)), np.empty(len(alphas))
+    for i, alpha in enumerate(alphas):
+        shrink = 1.0 / (eig + alpha)
+        explained[i] = (z2 * (2 * shrink - eig * shrink**2)[..., None]).sum()
+        dof[i] = (eig * shrink).sum()
+    return explained, dof
