@@ -18,48 +18,54 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 namespace {
 
-// x: (T, B, I) time-major input. Returns the outputs (T, B, H) and, with
-// `save`, what the backward pass needs: r and z (T, B, 2H), n (T, B, H) and
-// the recurrent part of n's pre-activation, h W_hn^T + b_hn (T, B, H);
-// without it (inference) those three are one step's scratch space.
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> gru_forward(
-    const at::Tensor& x_in, const at::Tensor& w_ih, const at::Tensor& b_ih,
-    const at::Tensor& w_hh, const at::Tensor& b_hh, bool save) {
-  const auto x = x_in.contiguous();
+// The forward loop. x: (T, B, I) time-major input, contiguous. Step t's
+// output goes to out[t], or, with `last` defined, to out[t % 2] (two steps
+// kept, the one before feeding the next), and each sequence's output at its
+// last step (`lengths[b] - 1`; T - 1 without `lengths`) is copied to
+// last[b]. With `save`, rz, n and ghn get every step's activations (see
+// gru_forward); otherwise they are one step's scratch space.
+void gru_loop(const at::Tensor& x, const at::Tensor& w_ih,
+              const at::Tensor& b_ih, const at::Tensor& w_hh,
+              const at::Tensor& b_hh, bool save, const at::Tensor& out,
+              const at::Tensor& rz, const at::Tensor& n, const at::Tensor& ghn,
+              const int64_t* lengths, const at::Tensor& last) {
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = w_hh.size(1);
-  const int64_t S = save ? T : 1;  // steps of saved activations
+  const bool ring = last.defined();
   const auto opts = x.options();
-  auto out = at::empty({T, B, H}, opts);
-  auto rz = at::empty({S, B, 2 * H}, opts);
-  auto n = at::empty({S, B, H}, opts);
-  auto ghn = at::empty({S, B, H}, opts);
   auto gh = at::empty({B, 3 * H}, opts);
   const auto h0 = at::zeros({B, H}, opts);
   const auto w_ih_t = w_ih.t();
   const auto w_hh_t = w_hh.t();
   // Input projections of a block of steps at a time: one GEMM per block,
   // and a block small enough to stay in cache (large prediction batches
-  // would otherwise hold every step's projections at once).
-  const int64_t block = std::max<int64_t>(1, (int64_t(1) << 16) / (B * 3 * H));
-  at::Tensor gx;
+  // would otherwise hold every step's projections at once). One buffer
+  // serves every block: a fresh array per block, freed before the next,
+  // would be split by the loop's small allocations, and the heap would grow
+  // by a block's projections again and again.
+  const int64_t block =
+      std::min(T, std::max<int64_t>(1, (int64_t(1) << 16) / (B * 3 * H)));
+  auto gx = at::empty({block * B, 3 * H}, opts);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_forward", [&] {
     for (int64_t t = 0; t < T; ++t) {
       if (t % block == 0) {
         const int64_t steps = std::min(block, T - t);
-        gx = at::addmm(b_ih, x.narrow(0, t, steps).reshape({steps * B, I}),
-                       w_ih_t);
+        auto gx_block = gx.narrow(0, 0, steps * B);
+        at::addmm_out(gx_block, b_ih,
+                      x.narrow(0, t, steps).reshape({steps * B, I}), w_ih_t);
       }
-      const auto h_prev = t == 0 ? h0 : out[t - 1];
+      const int64_t slot = ring ? t % 2 : t;
+      const auto h_prev = t == 0 ? h0 : out[ring ? (t - 1) % 2 : t - 1];
       at::addmm_out(gh, b_hh, h_prev, w_hh_t);
       const int64_t s = save ? t : 0;
       const scalar_t* gx_t = gx.data_ptr<scalar_t>() + (t % block) * B * 3 * H;
       const scalar_t* gh_p = gh.data_ptr<scalar_t>();
       const scalar_t* hp = h_prev.data_ptr<scalar_t>();
-      scalar_t* o = out.data_ptr<scalar_t>() + t * B * H;
+      scalar_t* o = out.data_ptr<scalar_t>() + slot * B * H;
       scalar_t* rz_t = rz.data_ptr<scalar_t>() + s * B * 2 * H;
       scalar_t* n_t = n.data_ptr<scalar_t>() + s * B * H;
       scalar_t* ghn_t = ghn.data_ptr<scalar_t>() + s * B * H;
@@ -90,9 +96,66 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> gru_forward(
           o[k] = nv + z * (hp[k] - nv);
         }
       }
+      if (ring) {
+        scalar_t* l = last.data_ptr<scalar_t>();
+        for (int64_t b = 0; b < B; ++b) {
+          if ((lengths ? lengths[b] : T) - 1 == t) {
+            std::copy(o + b * H, o + (b + 1) * H, l + b * H);
+          }
+        }
+      }
     }
   });
+}
+
+// x: (T, B, I) time-major input. Returns the outputs (T, B, H) and, with
+// `save`, what the backward pass needs: r and z (T, B, 2H), n (T, B, H) and
+// the recurrent part of n's pre-activation, h W_hn^T + b_hn (T, B, H);
+// without it (inference) those three are one step's scratch space.
+std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> gru_forward(
+    const at::Tensor& x_in, const at::Tensor& w_ih, const at::Tensor& b_ih,
+    const at::Tensor& w_hh, const at::Tensor& b_hh, bool save) {
+  const auto x = x_in.contiguous();
+  const int64_t T = x.size(0), B = x.size(1), H = w_hh.size(1);
+  const int64_t S = save ? T : 1;  // steps of saved activations
+  const auto opts = x.options();
+  auto out = at::empty({T, B, H}, opts);
+  auto rz = at::empty({S, B, 2 * H}, opts);
+  auto n = at::empty({S, B, H}, opts);
+  auto ghn = at::empty({S, B, H}, opts);
+  gru_loop(x, w_ih, b_ih, w_hh, b_hh, save, out, rz, n, ghn, nullptr,
+           at::Tensor());
   return {out, rz, n, ghn};
+}
+
+// Inference when only each sequence's output at its last step is read:
+// the outputs of gru_forward(x, ..., false) at steps lengths - 1 (int64,
+// each in 1 ... T; undefined: every sequence's last step), (B, H), the
+// same values, while the loop keeps two steps' outputs rather than T.
+at::Tensor gru_last(const at::Tensor& x_in, const at::Tensor& w_ih,
+                    const at::Tensor& b_ih, const at::Tensor& w_hh,
+                    const at::Tensor& b_hh,
+                    const std::optional<at::Tensor>& lengths_in) {
+  const auto x = x_in.contiguous();
+  const int64_t T = x.size(0), B = x.size(1), H = w_hh.size(1);
+  at::Tensor lengths;
+  if (lengths_in.has_value() && lengths_in->defined()) {
+    lengths = lengths_in->to(at::kLong).contiguous();
+    TORCH_CHECK(lengths.dim() == 1 && lengths.size(0) == B,
+                "gru_last: lengths must have one value per sequence");
+    TORCH_CHECK(B == 0 || (lengths.min().item<int64_t>() >= 1 &&
+                           lengths.max().item<int64_t>() <= T),
+                "gru_last: lengths must lie in 1 ... the number of steps");
+  }
+  const auto opts = x.options();
+  auto out = at::empty({std::min<int64_t>(T, 2), B, H}, opts);
+  auto rz = at::empty({1, B, 2 * H}, opts);
+  auto n = at::empty({1, B, H}, opts);
+  auto ghn = at::empty({1, B, H}, opts);
+  auto last = at::empty({B, H}, opts);
+  gru_loop(x, w_ih, b_ih, w_hh, b_hh, false, out, rz, n, ghn,
+           lengths.defined() ? lengths.data_ptr<int64_t>() : nullptr, last);
+  return last;
 }
 
 // Backward through time. dout: (T, B, H) gradient of the outputs. Returns
@@ -155,11 +218,14 @@ std::tuple<at::Tensor, at::Tensor> gru_backward(
 TORCH_LIBRARY(sklearn_rnn_cells, m) {
   m.def("gru_forward(Tensor x, Tensor w_ih, Tensor b_ih, Tensor w_hh, "
         "Tensor b_hh, bool save) -> (Tensor, Tensor, Tensor, Tensor)");
+  m.def("gru_last(Tensor x, Tensor w_ih, Tensor b_ih, Tensor w_hh, "
+        "Tensor b_hh, Tensor? lengths) -> Tensor");
   m.def("gru_backward(Tensor dout, Tensor w_hh, Tensor out, Tensor rz, "
         "Tensor n, Tensor ghn) -> (Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(sklearn_rnn_cells, CPU, m) {
   m.impl("gru_forward", gru_forward);
+  m.impl("gru_last", gru_last);
   m.impl("gru_backward", gru_backward);
 }

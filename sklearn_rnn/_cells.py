@@ -290,3 +290,26 @@ class ScanGRU(nn.GRU):
         grad_enabled = torch.is_grad_enabled()
         return _stacked(self, input,
                         lambda x, *w: _GRULayer.apply(x, *w, ops, grad_enabled))
+
+    def last_states(self, input, lengths=None):
+        """Each sequence's output at its last real step, ``(batch, hidden)``,
+        without gradients; None where the compiled loop does not serve.
+
+        The values of ``self(input)[0]`` (batch-first) at steps ``lengths -
+        1``, or at the last step without ``lengths``. The compiled loop of
+        the top layer keeps two steps' outputs rather than every step's, a
+        block's largest array, which a reader of the final states alone
+        never needs.
+        """
+        ops = compiled_kernels()
+        if (ops is None or torch.is_grad_enabled()
+                or not _scan_applies(self, input, None)
+                or (self.training and self.dropout)):
+            return None
+        x = input.transpose(0, 1) if self.batch_first else input
+        for k in range(self.num_layers):
+            weights = [getattr(self, f"{name}_l{k}")
+                       for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")]
+            if k == self.num_layers - 1:
+                return ops.gru_last(x, *weights, lengths)
+            x = ops.gru_forward(x, *weights, False)[0]

@@ -72,8 +72,15 @@ class _FusedRecurrent(nn.Module):
         """Every step's output and the final state; with ``every_output``
         False the caller reads the final state alone, and the outputs after
         a sequence's end are left unmasked (the mask is an array of the
-        outputs' size)."""
+        outputs' size), or, for a one-way GRU, not returned (None)."""
         n_steps = x.shape[1]
+        if not every_output and isinstance(self.rnn, ScanGRU):
+            # Only the final states are read: without gradients, the outputs
+            # of every step are not kept (see ScanGRU.last_states).
+            last = self.rnn.last_states(
+                x, None if lengths is None else lengths.to(x.device))
+            if last is not None:
+                return None, last
         if lengths is not None and not self.rnn.bidirectional:
             out, _ = self.rnn(x)
             lengths = lengths.to(x.device)

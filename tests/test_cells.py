@@ -100,6 +100,27 @@ def test_gru_keeps_every_steps_gates_only_for_a_backward(grad, monkeypatch):
     assert_array_equal(out.detach().numpy(), expected.numpy())
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_gru_last_states_are_the_outputs_at_each_last_step(num_layers, backend):
+    # Without gradients the compiled loop keeps two steps' outputs and each
+    # sequence's at its last step: the same values as the layer's outputs.
+    scan, _ = _pair("gru", num_layers=num_layers)
+    scan.eval()
+    x = torch.randn(7, 6, 3)
+    lengths = torch.tensor([6, 1, 3, 6, 2, 5, 4])
+    with torch.no_grad():
+        out = scan(x)[0]
+        last, final = scan.last_states(x, lengths), scan.last_states(x)
+    if backend == "torch":
+        assert last is None and final is None  # the caller runs the layer
+        return
+    assert_array_equal(last.numpy(), out[torch.arange(7), lengths - 1].numpy())
+    assert_array_equal(final.numpy(), out[:, -1].numpy())
+    assert scan.last_states(x.requires_grad_()) is None  # gradients: the layer
+    with torch.no_grad(), pytest.raises(RuntimeError, match="lengths"):
+        scan.last_states(x, lengths + 1)
+
+
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_gradcheck_in_float64(name, backend):
     scan, _ = _pair(name, input_size=2, hidden_size=3, num_layers=2)
