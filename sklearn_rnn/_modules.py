@@ -462,11 +462,14 @@ class _Highway(nn.Module):
                        sq[own] - 2 * (shared * cross[own]).sum(1)
                        + (shared * fitted).sum(1))
 
-        coef = shrunk_ridge(residual_sums, n_groups)
         with torch.no_grad():
-            self.series_weight.copy_(
-                torch.from_numpy(coef[:, :-1].transpose(0, 2, 1)))
-            self.series_bias.copy_(torch.from_numpy(coef[:, -1]))
+            # Chunk by chunk into the buffers: no float64 copy of every
+            # series' coefficients.
+            for start, coef in shrunk_ridge(residual_sums, n_groups):
+                own = slice(start, start + len(coef))
+                self.series_weight[own] = torch.from_numpy(
+                    coef[:, :-1].transpose(0, 2, 1))
+                self.series_bias[own] = torch.from_numpy(coef[:, -1])
 
     def _series_correction(self, inputs, series):
         """Each sequence's series' correction; ``inputs`` (batch, ..., features)."""

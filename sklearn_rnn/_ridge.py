@@ -129,10 +129,15 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
     once. With ``cross`` ``(n_series, width, n_outputs)`` and ``sq``
     ``(n_series, n_outputs)``, the targets' sums ``A_k.T @ y_k`` and
     ``(y_k**2).sum(0)`` are added into them.
+
+    Every chunk's ``grams`` are the same array, overwritten by the next
+    chunk: one array made once, not one per chunk freed among the blocks'
+    arrays, where the next one would not fit.
     """
     targets = cross is not None
     start, size = 0, min(EIGH_CHUNK, n_series)
-    grams = np.zeros((size, width, width))
+    store = np.zeros((size, width, width))
+    grams = store
     for A, y, series in blocks(targets):
         group = (np.zeros(len(A), dtype=np.int64) if series is None
                  else np.asarray(series))
@@ -144,7 +149,8 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
                 yield start, grams
                 start += size
                 size = min(EIGH_CHUNK, n_series - start)
-                grams = np.zeros((size, width, width))
+                grams = store[:size]
+                grams[...] = 0
             rows = group == k
             Ak = A[rows]
             grams[k - start] += Ak.T @ Ak
@@ -158,7 +164,8 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
         if start >= n_series:
             return
         size = min(EIGH_CHUNK, n_series - start)
-        grams = np.zeros((size, width, width))
+        grams = store[:size]
+        grams[...] = 0
 
 
 def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
@@ -168,24 +175,19 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
     (first axis), the sums of products ``(gram, cross, sq)`` as
     :func:`ridge_gcv` takes them, the same each time it is called (twice);
     every coefficient is penalised, the intercept too, so a large penalty
-    leaves every series at zero. Returns ``(n_series, n_features + 1,
-    n_outputs)``.
+    leaves every series at zero. Yields ``(start, coef)``: the coefficients
+    ``(n, n_features + 1, n_outputs)`` of the ``n`` series from ``start``,
+    chunk by chunk, so that no array of every series is made here.
 
     In each series' eigenbasis (``gram = V diag(e) V^T``, ``z = V^T cross``)
     the residual sum of squares at penalty ``a`` is ``sq - sum(z**2 (2 / (e
     + a) - e / (e + a)**2))`` and the degrees of freedom ``sum(e / (e +
     a))``: sums over the series, which each chunk adds to for every penalty
-    (:func:`_gcv_terms`), so nothing of every series is held but the
-    coefficients. These are made at the first chunk: arrays of every series
-    made later would land among the chunks' freed matrices, and the heap
-    would grow to fit them.
+    (:func:`_gcv_terms`).
     """
-    coef = None
     n = total = 0.0
     explained, dof = np.zeros(len(alphas)), np.zeros(len(alphas))
     for gram, cross, sq in chunks():
-        if coef is None:
-            coef = np.empty((n_series, *cross.shape[1:]))
         e, V = np.linalg.eigh(gram)
         z2 = (V.transpose(0, 2, 1) @ cross) ** 2
         part_explained, part_dof = _gcv_terms(np.clip(e, 0, None), z2, alphas)
@@ -203,10 +205,8 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
     for gram, cross, _ in chunks():
         e, V = np.linalg.eigh(gram)
         z = V.transpose(0, 2, 1) @ cross
-        coef[start: start + len(gram)] = V @ (
-            z / (np.clip(e, 0, None) + alpha)[..., None])
+        yield start, V @ (z / (np.clip(e, 0, None) + alpha)[..., None])
         start += len(gram)
-    return coef
 
 
 def _gcv_terms(eig, z2, alphas):
