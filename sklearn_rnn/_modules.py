@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ScanGRU, ScanRNN
-from ._ridge import ridge_gcv, ridge_one_se, series_grams, shrunk_ridge
+from ._ridge import EIGH_CHUNK, ridge_gcv, ridge_one_se, series_grams, shrunk_ridge
 from ._tokens import PADDING_ID
 
 # nn.LSTM runs on oneDNN's fused kernels on CPU; the simple RNN and the GRU
@@ -437,7 +437,9 @@ class _Highway(nn.Module):
         cross = np.zeros((n_groups, width, n_outputs))
         sq = np.zeros((n_groups, n_outputs))
         gram = np.zeros((width, width))
-        for _, grams in series_grams(inputs, n_groups, width, cross, sq):
+        # One array of a chunk's Gram matrices for every pass.
+        store = np.empty((min(EIGH_CHUNK, n_groups), width, width))
+        for _, grams in series_grams(inputs, n_groups, width, cross, sq, store):
             for gram_k in grams:  # in series order, as a sum over series adds
                 gram += gram_k
         if block is None:
@@ -455,7 +457,8 @@ class _Highway(nn.Module):
 
         def residual_sums():
             # What the shared map leaves of each series' targets.
-            for start, grams in series_grams(inputs, n_groups, width):
+            for start, grams in series_grams(inputs, n_groups, width,
+                                             store=store):
                 own = slice(start, start + len(grams))
                 fitted = grams @ shared
                 yield (grams, cross[own] - fitted,

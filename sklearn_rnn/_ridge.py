@@ -116,7 +116,7 @@ def ridge_one_se(gram, cross, sq, rows, block, alphas=ALPHAS):
 EIGH_CHUNK = 256
 
 
-def series_grams(blocks, n_series, width, cross=None, sq=None):
+def series_grams(blocks, n_series, width, cross=None, sq=None, store=None):
     """Sums of products of the inputs of each series, a chunk of series at a time.
 
     ``blocks(targets)`` yields ``(A, y, series)``: inputs ``A`` of shape
@@ -130,14 +130,17 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
     ``(n_series, n_outputs)``, the targets' sums ``A_k.T @ y_k`` and
     ``(y_k**2).sum(0)`` are added into them.
 
-    Every chunk's ``grams`` are the same array, overwritten by the next
-    chunk: one array made once, not one per chunk freed among the blocks'
-    arrays, where the next one would not fit.
+    Every chunk's ``grams`` are the same array, ``store`` (of at least
+    ``min(EIGH_CHUNK, n_series)`` matrices; made here by default),
+    overwritten by the next chunk: one array made once, not one per chunk
+    freed among the blocks' arrays, where the next one would not fit.
     """
     targets = cross is not None
     start, size = 0, min(EIGH_CHUNK, n_series)
-    store = np.zeros((size, width, width))
-    grams = store
+    if store is None:
+        store = np.empty((size, width, width))
+    grams = store[:size]
+    grams[...] = 0
     for A, y, series in blocks(targets):
         group = (np.zeros(len(A), dtype=np.int64) if series is None
                  else np.asarray(series))
@@ -188,9 +191,8 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
     n = total = 0.0
     explained, dof = np.zeros(len(alphas)), np.zeros(len(alphas))
     for gram, cross, sq in chunks():
-        e, V = np.linalg.eigh(gram)
-        z2 = (V.transpose(0, 2, 1) @ cross) ** 2
-        part_explained, part_dof = _gcv_terms(np.clip(e, 0, None), z2, alphas)
+        e, z = _eigen_projections(gram, cross)
+        part_explained, part_dof = _gcv_terms(np.clip(e, 0, None), z**2, alphas)
         explained += part_explained
         dof += part_dof
         total += sq.sum()
@@ -203,10 +205,30 @@ def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
             best = (gcv, alpha)
     alpha, start = best[1], 0
     for gram, cross, _ in chunks():
-        e, V = np.linalg.eigh(gram)
-        z = V.transpose(0, 2, 1) @ cross
-        yield start, V @ (z / (np.clip(e, 0, None) + alpha)[..., None])
+        yield start, _eigen_projections(gram, cross, alpha)
         start += len(gram)
+
+
+#: Matrices decomposed at once by :func:`_eigen_projections`: their
+#: eigenvectors are the largest array of a chunk's, made and freed part by
+#: part (each matrix's decomposition is its own: the same values).
+EIGH_PART = 32
+
+
+def _eigen_projections(gram, cross, alpha=None):
+    """The eigenvalues ``e`` of the matrices ``gram`` and the projections
+    ``z = V^T cross`` on their eigenvectors ``V``, a part of the matrices at
+    a time; with ``alpha``, the ridge coefficients ``V (z / (e + alpha))``
+    instead (``e`` clipped at 0)."""
+    e = np.empty(gram.shape[:2])
+    z = np.empty(cross.shape)
+    for part in range(0, len(gram), EIGH_PART):
+        own = slice(part, part + EIGH_PART)
+        e[own], V = np.linalg.eigh(gram[own])
+        z[own] = V.transpose(0, 2, 1) @ cross[own]
+        if alpha is not None:
+            z[own] = V @ (z[own] / (np.clip(e[own], 0, None) + alpha)[..., None])
+    return (e, z) if alpha is None else z
 
 
 def _gcv_terms(eig, z2, alphas):
