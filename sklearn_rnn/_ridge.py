@@ -211,21 +211,26 @@ def _shared_penalty(eig, z2, sq, n, alphas):
     the eigenvalues ``eig``, the squared projections ``z2``, the targets'
     sums of squares ``sq`` and the number of rows ``n``.
 
-    Each penalty's terms are written into arrays made once (the arrays of
-    every series, made and freed penalty after penalty, would spread over
-    the heap): the same operations in the same order, so the same values.
+    Each penalty's terms are written into two arrays made once (the arrays
+    of every series, made and freed penalty after penalty, would spread
+    over the heap), each term over one that is dead by then: the same
+    operations, so the same values.
     """
-    shrink, weight, scratch = (np.empty_like(eig) for _ in range(3))
-    product = np.empty_like(z2)
+    shrink = np.empty_like(eig)
+    # The weights, then the products with z2 (as large, or larger with
+    # several outputs) in the same memory.
+    memory = np.empty(max(eig.size, z2.size))
+    weight = memory[:eig.size].reshape(eig.shape)
+    product = memory[:z2.size].reshape(z2.shape)
     best = None
     for alpha in alphas:
         np.divide(1.0, np.add(eig, alpha, out=shrink), out=shrink)
-        # 2 * shrink - eig * shrink**2
-        np.multiply(eig, np.square(shrink, out=weight), out=weight)
-        np.subtract(np.multiply(2, shrink, out=scratch), weight, out=scratch)
-        explained = np.multiply(z2, scratch[..., None], out=product).sum()
-        rss = sq.sum() - explained
         dof = np.multiply(eig, shrink, out=weight).sum()
+        # 2 * shrink - eig * shrink**2, the doubled shrink in its own place.
+        np.multiply(eig, np.square(shrink, out=weight), out=weight)
+        np.subtract(np.multiply(2, shrink, out=shrink), weight, out=shrink)
+        explained = np.multiply(z2, shrink[..., None], out=product).sum()
+        rss = sq.sum() - explained
         gcv = max(rss, 0.0) / max(n - dof, 1e-12) ** 2
         if best is None or gcv < best[0]:
             best = (gcv, alpha)
