@@ -24,8 +24,11 @@ def _epoch(callback, net, weight, y_pred, *, guard_diverged=False):
     y_pred = torch.tensor(y_pred, dtype=torch.float32).reshape(-1, 1)
     callback.on_epoch_begin(net)
     # A training batch never counts, whatever its loss.
+    callback.on_batch_begin(net, batch=(None, y), training=True)
     callback.on_batch_end(net, batch=(None, y), training=True, y_pred=y_pred + 99)
+    callback.on_batch_begin(net, batch=(None, y[:2]), training=False)
     callback.on_batch_end(net, batch=(None, y[:2]), training=False, y_pred=y_pred[:2])
+    callback.on_batch_begin(net, batch=(None, y[2:]), training=False)
     callback.on_batch_end(net, batch=(None, y[2:]), training=False, y_pred=y_pred[2:])
     callback.on_epoch_end(net)
 
