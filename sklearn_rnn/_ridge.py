@@ -124,13 +124,18 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
     order. Yields ``(start, grams)``: ``grams[i] = A_k.T @ A_k`` of series
     ``k = start + i`` (zeros for a series without rows), ``EIGH_CHUNK``
     series at a time, so the matrices of every series are never held at
-    once. With ``cross`` ``(n_series, width, n_outputs)`` and ``sq``
-    ``(n_series, n_outputs)``, the targets' sums ``A_k.T @ y_k`` and
-    ``(y_k**2).sum(0)`` are added into them.
+    once. ``grams`` is one array, zeroed and filled again for each chunk:
+    use it before taking the next. With ``cross`` ``(n_series, width,
+    n_outputs)`` and ``sq`` ``(n_series, n_outputs)``, the targets' sums
+    ``A_k.T @ y_k`` and ``(y_k**2).sum(0)`` are added into them.
     """
     targets = cross is not None
     start, size = 0, min(EIGH_CHUNK, n_series)
-    grams = np.zeros((size, width, width))
+    # One array for every chunk: a new one made while the last is still
+    # read would double the chunk's memory, and chunk after chunk would
+    # leave the heap split.
+    memory = np.zeros((size, width, width))
+    grams = memory
     for A, y, series in blocks(targets):
         group = (np.zeros(len(A), dtype=np.int64) if series is None
                  else np.asarray(series))
@@ -142,7 +147,8 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
                 yield start, grams
                 start += size
                 size = min(EIGH_CHUNK, n_series - start)
-                grams = np.zeros((size, width, width))
+                grams = memory[:size]
+                grams.fill(0.0)
             rows = group == k
             Ak = A[rows]
             grams[k - start] += Ak.T @ Ak
@@ -156,7 +162,8 @@ def series_grams(blocks, n_series, width, cross=None, sq=None):
         if start >= n_series:
             return
         size = min(EIGH_CHUNK, n_series - start)
-        grams = np.zeros((size, width, width))
+        grams = memory[:size]
+        grams.fill(0.0)
 
 
 def shrunk_ridge(chunks, n_series, alphas=ALPHAS):
