@@ -272,13 +272,15 @@ class BatchIterator:
                                                        self.generator):
                 yield self.dataset.batch(index)
             return
+        if not self.shuffle:  # the dataset's order, a batch's range at a time
+            for start in range(0, n, self.batch_size):
+                yield self.dataset.batch(
+                    torch.arange(start, min(start + self.batch_size, n)))
+            return
         # Half the memory of the epoch's order where positions fit 32 bits
         # (the same permutation as in 64 bits); batches index in 64 bits.
         dtype = torch.int32 if n < 2**31 else torch.int64
-        if self.shuffle:
-            order = torch.randperm(n, generator=self.generator, dtype=dtype)
-        else:
-            order = torch.arange(n, dtype=dtype)
+        order = torch.randperm(n, generator=self.generator, dtype=dtype)
         for start in range(0, n, self.batch_size):
             yield self.dataset.batch(order[start: start + self.batch_size].long())
 

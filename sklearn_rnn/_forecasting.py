@@ -259,11 +259,12 @@ class BaseRecurrentForecaster(ForecasterMixin, BaseRecurrent):
         """Half of each validation row: 0 for the earlier half of its series'
         validation rows, 1 for the later (the middle row goes to the later)."""
         counts = valid.counts.numpy()
-        # Each row's position among its series' validation rows.
-        position = np.arange(len(valid)) - np.repeat(np.cumsum(counts) - counts,
-                                                      counts)
-        # One byte a row: the groups are held through training.
-        return (position >= np.repeat(counts // 2, counts)).astype(np.int8)
+        # Each series' rows are a run of 0s then a run of 1s: the byte a row
+        # (held through training) is repeated from two per series, with no
+        # array of every row's position in between.
+        early = counts // 2
+        runs = np.column_stack([early, counts - early]).ravel()
+        return np.repeat(np.tile(np.array([0, 1], np.int8), len(counts)), runs)
 
     def _cross_picked_residuals(self, pieces, valid, start, halves):
         """Out-of-sample errors of the validation rows, each half's from the

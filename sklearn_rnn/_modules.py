@@ -84,7 +84,11 @@ class _FusedRecurrent(nn.Module):
         if lengths is not None and not self.rnn.bidirectional:
             out, _ = self.rnn(x)
             lengths = lengths.to(x.device)
-            last = out[torch.arange(len(out), device=x.device), lengths - 1]
+            # Read step-major, the layout the recurrent layers compute in:
+            # the gradient of the outputs is then made in that layout, not
+            # made batch-major and copied over.
+            last = out.transpose(0, 1)[lengths - 1,
+                                       torch.arange(len(out), device=x.device)]
             if every_output:
                 steps = torch.arange(n_steps, device=x.device)
                 out = out * (steps[None, :] < lengths[:, None]).unsqueeze(-1)

@@ -84,8 +84,9 @@ class LeanNeuralNet(NeuralNet):
         the gradients summed, so the step is that of the whole batch (the
         same loss and gradient, up to the float rounding of the sum) while
         its activations are those of one slice. The criterion must average
-        over the known (non-NaN) targets, as the MSE losses here do. None
-        takes the batch in one pass.
+        over the known (non-NaN) targets, as the MSE losses here do. A
+        validation batch runs forward in the same slices, its loss that of
+        the whole batch's outputs. None takes the batch in one pass.
     """
 
     def __init__(self, module, criterion, *, step_rows=None, **kwargs):
@@ -98,18 +99,21 @@ class LeanNeuralNet(NeuralNet):
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
 
+    def _slices(self, n):
+        """Equal slices of at most ``step_rows`` of a batch of ``n`` samples."""
+        n_slices = 1 if self.step_rows is None else -(-n // self.step_rows)
+        size = -(-n // n_slices)
+        return [slice(start, start + size) for start in range(0, n, size)]
+
     def train_step(self, batch, **fit_params):
         Xi, yi = batch  # our datasets give a dict of tensors and a tensor
         device = self.device
         self._zero_grad_optimizer()
         self._set_training(True)
-        n = len(yi)
-        n_slices = 1 if self.step_rows is None else -(-n // self.step_rows)
-        size = -(-n // n_slices)
+        slices = self._slices(len(yi))
         known = (~torch.isnan(yi)).sum()
         loss, y_pred = 0.0, []
-        for start in range(0, n, size):
-            part = slice(start, start + size)
+        for part in slices:
             # The slice's share of the batch's mean: exactly 1 for one slice,
             # whose step is then the unsliced one to the bit.
             share = float((~torch.isnan(yi[part])).sum() / known)
@@ -119,11 +123,25 @@ class LeanNeuralNet(NeuralNet):
             part_loss.backward()
             loss = loss + part_loss.detach()
             y_pred.append(out.detach())
-        y_pred = y_pred[0] if n_slices == 1 else torch.cat(y_pred)
+        y_pred = y_pred[0] if len(slices) == 1 else torch.cat(y_pred)
         self.notify("on_grad_computed",
                     named_parameters=TeeGenerator(self.get_all_learnable_params()),
                     batch=batch, training=True)
         self._step_optimizer(None)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        # The forward in the training step's slices, whose activations are
+        # then the largest of the fit rather than a whole batch's; each
+        # sample's output is its own, so the loss is that of the whole batch.
+        Xi, yi = batch
+        self._set_training(False)
+        with torch.no_grad():
+            y_pred = [self.infer({key: value[part] for key, value in Xi.items()},
+                                 **fit_params)
+                      for part in self._slices(len(yi))]
+            y_pred = y_pred[0] if len(y_pred) == 1 else torch.cat(y_pred)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
         return {"loss": loss, "y_pred": y_pred}
 
 

@@ -128,3 +128,24 @@ def test_sliced_step_trains_as_the_whole_batch(strategy, monkeypatch):
         assert_allclose(sliced.history_[:, key], whole.history_[:, key],
                         rtol=1e-5)
     assert_allclose(sliced.predict(X), whole.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_validation_batch_runs_forward_in_the_step_slices():
+    # A validation batch's forward runs in slices of at most step_rows, its
+    # outputs and loss those of the whole batch.
+    X = np.sin(np.arange(200) / 4)
+    model = GRUForecaster(window=8, **TINY).fit(X)
+    net = model.net_
+    dataset = model._window_dataset(model._validate_fit_panel(X, None), 1)
+    batch = dataset.batch(torch.arange(10))
+    sizes = []
+    hook = net.module_.register_forward_hook(
+        lambda module, args, kwargs, out: sizes.append(len(kwargs["X"])),
+        with_kwargs=True)
+    whole = net.validation_step(batch)
+    net.step_rows = 4
+    sliced = net.validation_step(batch)
+    hook.remove()
+    assert sizes == [10, 4, 4, 2]
+    assert_allclose(sliced["y_pred"].numpy(), whole["y_pred"].numpy(), rtol=1e-6)
+    assert sliced["loss"].item() == pytest.approx(whole["loss"].item(), rel=1e-6)

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 import sklearn_rnn._base
 from sklearn_rnn import LSTMClassifier, RNNRegressor, SlidingWindows
-from sklearn_rnn._datasets import SequenceDataset
+from sklearn_rnn._datasets import BatchIterator, SequenceDataset
 from sklearn_rnn._modules import ConvFrontEnd
 
 TINY = {"hidden_size": 8, "max_epochs": 1, "random_state": 0}
@@ -217,6 +217,32 @@ def test_predictions_keep_order_across_prediction_batches(monkeypatch):
     monkeypatch.setattr(sklearn_rnn._base, "PREDICT_BATCH_SIZE", 2)
     for expected, out in zip(one_batch, reg.predict(X)):
         assert_allclose(out, expected, atol=ATOL)
+
+
+class _Positions:
+    """A dataset whose batches are the positions asked for."""
+
+    def __len__(self):
+        return 23
+
+    def batch(self, index):
+        return index, None
+
+
+def test_batch_iterator_orders():
+    # Unshuffled: the dataset's order; shuffled: one seeded permutation an
+    # epoch, cut into batches; batches index in 64 bits either way.
+    plain = [index for index, _ in BatchIterator(_Positions(), 10)]
+    assert [b.tolist() for b in plain] == [list(range(0, 10)),
+                                           list(range(10, 20)), [20, 21, 22]]
+    shuffled = BatchIterator(_Positions(), 10, shuffle=True, seed=3)
+    generator = torch.Generator().manual_seed(3)
+    for _ in range(2):
+        order = torch.randperm(23, generator=generator, dtype=torch.int32)
+        batches = [index for index, _ in shuffled]
+        assert all(b.dtype == torch.int64 for b in plain + batches)
+        assert [b.tolist() for b in batches] == [
+            b.tolist() for b in order.split(10)]
 
 
 def test_batches_are_bucketed_by_length_and_cover_every_sample():

@@ -42,13 +42,17 @@ class GroupCheckpoint(Callback):
         self.best_states_, self.best_epochs_, self.best_losses_ = {}, {}, {}
 
     def on_epoch_begin(self, net, **kwargs):
-        # One array for the pass, filled batch by batch: a small array kept
-        # after each batch would split the batch's freed activations, which
-        # the next batch then no longer fits in (the heap would grow by a
-        # batch's activations at every batch).
-        self.row_losses_ = (None if self.groups is None
-                            else np.empty(len(self.groups)))
+        self.row_losses_ = None
         self._filled = 0
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training or self.groups is None or self.row_losses_ is not None:
+            return
+        # One array for the pass, filled batch by batch (a small array kept
+        # after each batch would split the batch's freed activations, which
+        # the next batch then no longer fits in), made before the pass's
+        # first batch: the training pass before it has no use for it.
+        self.row_losses_ = np.empty(len(self.groups))
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None,
                      **kwargs):
@@ -74,12 +78,17 @@ class GroupCheckpoint(Callback):
             raise ValueError(
                 f"GroupCheckpoint has groups for {len(groups)} validation rows; "
                 f"the validation pass had {self._filled}.")
+        # Groups whose best is this epoch share one copy of its weights.
+        state = None
         for group in np.unique(groups).tolist():
             loss = losses[groups == group].mean()
             if loss < self.best_losses_.get(group, np.inf):
+                if state is None:
+                    state = copy.deepcopy(net.module_.state_dict())
                 self.best_losses_[group] = loss
                 self.best_epochs_[group] = len(net.history)
-                self.best_states_[group] = copy.deepcopy(net.module_.state_dict())
+                self.best_states_[group] = state
+        self.row_losses_ = None
 
     def on_train_end(self, net, **kwargs):
         self.row_losses_ = None
